@@ -1,0 +1,49 @@
+# Set-up, tests and serving. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: install lint test run serve setup db-upgrade db-migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when the dependencies change.
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+lint: install
+	$(BIN)/flake8 wms tests config.py wsgi.py
+
+test: lint
+	$(BIN)/python -m pytest --cov
+
+# Keys if there are none, migrations, demo data into an empty database, a demo client.
+setup: install
+	@if [ -z "$$OAUTH_PRIVATE_KEY" ] && [ ! -f instance/oauth-private.key ]; then \
+		$(FLASK) oauth keys; fi
+	$(FLASK) db upgrade
+	$(FLASK) wms demo --if-empty
+	$(FLASK) wms demo-client --base-url http://$(HOST):$(PORT)
+
+run: setup serve
+
+serve: install
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+db-upgrade: install
+	$(FLASK) db upgrade
+
+db-migrate: install
+	$(FLASK) db migrate -m "$(m)"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .coverage *.egg-info

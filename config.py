@@ -1,0 +1,55 @@
+"""Configuration, read from the environment. See README.md for every variable."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+YEAR = 365 * 24 * 60 * 60
+
+
+def as_bool(value, default=False):
+    """Read a yes/no environment value ("1", "true", "yes", "on" are true)."""
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(url):
+    """Accept the URLs people paste (postgres://, postgresql://) and pick the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _int(name, default):
+    return int(os.environ.get(name) or default)
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-change-me")
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'wms.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # PEM text or a file path; empty means instance/oauth-*.key (made by `flask oauth keys`).
+    OAUTH_PRIVATE_KEY = os.environ.get("OAUTH_PRIVATE_KEY", "")
+    OAUTH_PUBLIC_KEY = os.environ.get("OAUTH_PUBLIC_KEY", "")
+    OAUTH_KEY_BITS = _int("OAUTH_KEY_BITS", 4096)
+    ACCESS_TOKEN_LIFETIME = _int("ACCESS_TOKEN_LIFETIME", YEAR)
+
+    # Werkzeug hash method for client secrets.
+    SECRET_HASH_METHOD = os.environ.get("SECRET_HASH_METHOD", "scrypt")
+
+    CORS_ORIGINS = [o.strip() for o in os.environ.get("CORS_ORIGINS", "*").split(",") if o.strip()]
+    PER_PAGE_MAX = _int("PER_PAGE_MAX", 500)
+
+
+class TestConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("WMS_TEST_DATABASE_URL") or "sqlite://")
+    SECRET_HASH_METHOD = "pbkdf2:sha256:1000"
+    OAUTH_KEY_BITS = 2048

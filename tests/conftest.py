@@ -1,0 +1,140 @@
+"""Fixtures: an app on a test database (SQLite file, or WMS_TEST_DATABASE_URL), clients, tokens.
+
+The tables are made once per run and emptied after every test; the run drops them at the end.
+"""
+import os
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from config import TestConfig
+from wms import create_app
+from wms.extensions import db
+from wms.oauth.keys import generate_key_pair
+from wms.services.clients import create_client
+from wms.services.demo import load_demo
+
+
+@pytest.fixture(scope="session")
+def key_pair():
+    private_pem, public_pem = generate_key_pair(2048)
+    return private_pem.decode(), public_pem.decode()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("WMS_TEST_DATABASE_URL")
+    if url:
+        return TestConfig.SQLALCHEMY_DATABASE_URI
+    # A file, not :memory:, so that threads in the concurrency tests share one database.
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def config_class(key_pair, database_url, tmp_path_factory):
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        OAUTH_PRIVATE_KEY, OAUTH_PUBLIC_KEY = key_pair
+
+    return Config
+
+
+@pytest.fixture(scope="session")
+def _schema(config_class):
+    app = create_app(config_class)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_tables():
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(config_class, _schema):
+    """The app, with no context pushed: each request gets its own session, as in production."""
+    app = create_app(config_class)
+    yield app
+    with app.app_context():
+        _empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context, for tests that call services or read the database directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    with app.app_context():
+        return load_demo()
+
+
+@pytest.fixture
+def oauth_client(app):
+    """A client-credentials client: (client, plain secret)."""
+    with app.app_context():
+        return create_client(name="Test scanner")
+
+
+@pytest.fixture
+def token(client, oauth_client):
+    """An access token from POST /oauth/token with the client-credentials grant."""
+    app_client, secret = oauth_client
+    response = client.post("/oauth/token", data={
+        "grant_type": "client_credentials", "client_id": app_client.id, "client_secret": secret})
+    assert response.status_code == 200, response.json
+    return response.json["access_token"]
+
+
+@pytest.fixture
+def auth(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as statements:` collects the SQL the block runs."""
+    @contextmanager
+    def counting():
+        statements = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+
+    return counting

@@ -1,0 +1,49 @@
+"""/api/v1/warehouselocations: racks, blocks and locations of a warehouse; mapping a rack."""
+from flask import Blueprint
+
+from wms.oauth.guard import require_token
+from wms.pagination import paginate
+from wms.params import load
+from wms.schemas.warehouse import (BlockSchema, LocationWithWarehouseSchema, MapRackSchema,
+                                   RackQuerySchema, RackSchema, WarehouseIdSchema)
+from wms.services import warehouses
+
+bp = Blueprint("locations", __name__)
+bp.before_request(require_token)
+
+
+@bp.get("/getracks")
+def racks():
+    """The distinct racks of a warehouse, paginated."""
+    warehouse_id = load(WarehouseIdSchema())["warehouse_id"]
+    warehouses.get_warehouse(warehouse_id)
+    rows, count = warehouses.racks_query(warehouse_id)
+    return paginate(rows, count, lambda racks: RackSchema(many=True).dump(
+        {"rack": rack} for rack in racks))
+
+
+@bp.get("/getblocks")
+def blocks():
+    """The locations of one rack with their item counts (a plain array)."""
+    args = load(RackQuerySchema())
+    rows = warehouses.rack_blocks(args["warehouse_id"], args["rack"])
+    if not rows:
+        warehouses.get_warehouse(args["warehouse_id"])
+    return BlockSchema(many=True).dump(rows)
+
+
+@bp.get("/getall")
+def index():
+    """The locations of a warehouse, with warehouse and store, paginated."""
+    warehouse_id = load(WarehouseIdSchema())["warehouse_id"]
+    warehouses.get_warehouse(warehouse_id)
+    rows, count = warehouses.locations_query(warehouse_id)
+    return paginate(rows, count, LocationWithWarehouseSchema(many=True).dump)
+
+
+@bp.post("/maplocations")
+def map_locations():
+    """Map a new rack: blocks x levels x sides locations with the next rack number."""
+    data = load(MapRackSchema())
+    rack, created = warehouses.map_rack(**data)
+    return {"message": "Recurso creado.", "rack": str(rack), "locations_count": created}, 201

@@ -1,0 +1,106 @@
+"""Command line: `flask --app wsgi oauth ...` and `flask --app wsgi wms ...`.
+
+Every command takes --json for scripts; without it, it prints for people.
+"""
+import json
+import shlex
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+
+from wms.errors import ApiError
+from wms.extensions import db
+from wms.models import OAuthClient
+from wms.oauth.keys import key_paths, write_key_pair
+from wms.services import demo
+from wms.services.clients import create_client
+
+oauth_cli = AppGroup("oauth", help="OAuth keys and clients.")
+wms_cli = AppGroup("wms", help="Warehouse data: demo data, catalog import.")
+
+DEMO_CLIENT_NAME = "Demo client"
+
+
+def _emit(as_json, data, text):
+    click.echo(json.dumps(data) if as_json else text)
+
+
+@oauth_cli.command("keys")
+@click.option("--force", is_flag=True, help="Overwrite an existing key pair.")
+@click.option("--bits", type=click.IntRange(2048, 8192), default=None,
+              help="RSA key size (default OAUTH_KEY_BITS, 4096).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def keys(force, bits, as_json):
+    """Write the RSA key pair that signs access tokens."""
+    private_path, public_path = key_paths(current_app)
+    if private_path.exists() and not force:
+        raise click.ClickException(f"{private_path} exists; --force replaces it "
+                                   "(tokens signed with the old key stop working).")
+    kid = write_key_pair(private_path, public_path,
+                         bits or current_app.config["OAUTH_KEY_BITS"])
+    current_app.extensions.pop("wms_keys", None)
+    _emit(as_json, {"private_key": str(private_path), "public_key": str(public_path), "kid": kid},
+          f"Wrote {private_path} and {public_path} (kid {kid}).")
+
+
+@oauth_cli.command("create-client")
+@click.option("--name", required=True, help="The client's name.")
+@click.option("--client-credentials", is_flag=True,
+              help="A confidential client for the client-credentials grant.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def create_client_command(name, client_credentials, as_json):
+    """Create an OAuth client and print its id and secret (shown only now)."""
+    if not client_credentials:
+        raise click.UsageError("Say what kind of client: --client-credentials.")
+    client, secret = create_client(name=name)
+    _emit(as_json, {"client_id": client.id, "client_secret": secret},
+          f"Client ID: {client.id}\nClient secret: {secret}\n"
+          "The secret is stored hashed: keep it now, it cannot be shown again.")
+
+
+@wms_cli.command("demo")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing, successfully, if the database already has warehouses.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def demo_command(if_empty, as_json):
+    """Load the demo data into an empty database."""
+    if if_empty and demo.database_has_warehouses():
+        _emit(as_json, {"loaded": False}, "The database already has data; demo data not loaded.")
+        return
+    try:
+        counts = demo.load_demo()
+    except ApiError as e:
+        raise click.ClickException(e.message)
+    _emit(as_json, {"loaded": True, **counts},
+          "Demo data loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".")
+
+
+@wms_cli.command("demo-client")
+@click.option("--base-url", default="http://127.0.0.1:8000", help="Where the server listens.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def demo_client(base_url, as_json):
+    """Create the demo client-credentials client, once, and show how to use it."""
+    existing = db.session.scalar(sa.select(OAuthClient).where(
+        OAuthClient.name == DEMO_CLIENT_NAME, OAuthClient.revoked.is_(False)))
+    if existing is not None:
+        _emit(as_json, {"client_id": existing.id, "client_secret": None},
+              f"Demo client {existing.id} exists; its secret was shown when it was made "
+              "(`flask --app wsgi oauth create-client --name NAME --client-credentials` "
+              "makes another).")
+        return
+    client, secret = create_client(name=DEMO_CLIENT_NAME)
+    token_cmd = (f"curl -s -X POST {base_url}/oauth/token -d grant_type=client_credentials "
+                 f"-d client_id={client.id} -d client_secret={shlex.quote(secret)}")
+    _emit(as_json, {"client_id": client.id, "client_secret": secret},
+          f"Demo client id: {client.id}\nDemo client secret: {secret}\n\n"
+          "Get a token and list the warehouses:\n"
+          f"  TOKEN=$({token_cmd} | python3 -c 'import json,sys; "
+          "print(json.load(sys.stdin)[\"access_token\"])')\n"
+          f"  curl -s -H \"Authorization: Bearer $TOKEN\" {base_url}/api/v1/warehouses/getall\n")
+
+
+def register_commands(app):
+    app.cli.add_command(oauth_cli)
+    app.cli.add_command(wms_cli)

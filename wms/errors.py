@@ -1,0 +1,63 @@
+"""ApiError and the handlers that turn every error into JSON with a `message`."""
+import logging
+
+from flask import current_app
+from sqlalchemy.exc import DataError, IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from wms.extensions import db
+
+log = logging.getLogger(__name__)
+
+INVALID_PARAMS = "Parametros no validos."
+INTERNAL_ERROR = "Error interno del servidor."
+
+
+class ApiError(Exception):
+    """An error a client can act on: its message goes out as JSON with its status."""
+
+    def __init__(self, message, status_code=400, errors=None, headers=None):
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.errors = errors
+        self.headers = headers
+
+    def to_dict(self):
+        body = {"message": self.message}
+        if self.errors:
+            body["errors"] = self.errors
+        return body
+
+
+def register_error_handlers(app):
+    @app.errorhandler(ApiError)
+    def api_error(e):
+        return e.to_dict(), e.status_code, e.headers or {}
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(e):
+        db.session.rollback()
+        return {"message": "El recurso entra en conflicto con otro existente."}, 409
+
+    @app.errorhandler(DataError)
+    def data_error(e):
+        # A value the database refuses (out of range, bad bytes) is the caller's input.
+        db.session.rollback()
+        return {"message": INVALID_PARAMS}, 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(e):
+        return {"message": e.description}, e.code, _allow_header(e)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(e):
+        db.session.rollback()
+        current_app.logger.exception("unhandled error")
+        return {"message": INTERNAL_ERROR}, 500
+
+
+def _allow_header(e):
+    response = e.get_response()
+    allow = response.headers.get("Allow")
+    return {"Allow": allow} if allow else {}

@@ -1,0 +1,11 @@
+"""Every table, one module per domain. Importing this package registers them all."""
+from wms.models.accounts import User
+from wms.models.catalog import Image, Product, Variation
+from wms.models.inventory import Movement, Placement
+from wms.models.oauth import AccessToken, OAuthClient
+from wms.models.warehouse import Store, Warehouse, WarehouseLocation
+
+__all__ = [
+    "AccessToken", "Image", "Movement", "OAuthClient", "Placement", "Product", "Store",
+    "User", "Variation", "Warehouse", "WarehouseLocation",
+]

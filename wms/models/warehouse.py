@@ -1,0 +1,54 @@
+"""Stores, their warehouses and the mapped locations of each warehouse."""
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wms.extensions import db
+from wms.models.base import TimestampMixin
+
+
+class Store(TimestampMixin, db.Model):
+    __tablename__ = "stores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    number: Mapped[str | None] = mapped_column(sa.String(32))
+
+    warehouses: Mapped[list["Warehouse"]] = relationship(back_populates="store")
+
+
+class Warehouse(TimestampMixin, db.Model):
+    __tablename__ = "warehouses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    store_id: Mapped[int] = mapped_column(sa.ForeignKey("stores.id"), index=True)
+
+    store: Mapped[Store] = relationship(back_populates="warehouses")
+    locations: Mapped[list["WarehouseLocation"]] = relationship(back_populates="warehouse")
+
+
+SIDE_LETTERS = {1: "A", 2: "B"}
+
+
+def location_code(rack, block, level, side):
+    """The printed code of a location: R{rack}-{A|B}{block}-N{level}."""
+    return f"R{rack}-{SIDE_LETTERS[side]}{block}-N{level}"
+
+
+class WarehouseLocation(TimestampMixin, db.Model):
+    __tablename__ = "warehouse_locations"
+    __table_args__ = (
+        sa.UniqueConstraint("warehouse_id", "mapped_string"),
+        sa.Index("ix_warehouse_locations_warehouse_id_rack", "warehouse_id", "rack"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(sa.ForeignKey("warehouses.id"))
+    rack: Mapped[int] = mapped_column(sa.Integer)
+    block: Mapped[int] = mapped_column(sa.Integer)
+    level: Mapped[int] = mapped_column(sa.Integer)
+    side: Mapped[int] = mapped_column(sa.Integer)
+    mapped_string: Mapped[str] = mapped_column(sa.String(32))
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+
+    warehouse: Mapped[Warehouse] = relationship(back_populates="locations")

@@ -1,0 +1,46 @@
+"""OAuth errors in Passport 7's JSON: error, error_description, hint, message."""
+from authlib.oauth2.rfc6749 import InvalidRequestError, OAuth2Error
+
+INVALID_REQUEST = (
+    "The request is missing a required parameter, includes an invalid parameter value, "
+    "includes a parameter more than once, or is otherwise malformed."
+)
+
+# error code -> (status, description, default hint)
+PASSPORT_ERRORS = {
+    "invalid_client": (401, "Client authentication failed", None),
+    "unsupported_grant_type": (
+        400,
+        "The authorization grant type is not supported by the authorization server.",
+        "Check that all required parameters have been provided",
+    ),
+    "invalid_request": (400, INVALID_REQUEST, None),
+    "invalid_scope": (400, "The requested scope is invalid, unknown, or malformed", None),
+}
+# Passport answers a client that may not use a grant as if its credentials were wrong.
+ALIASES = {"unauthorized_client": "invalid_client"}
+
+
+class PassportInvalidRequest(InvalidRequestError):
+    """A missing or malformed parameter, with Passport's hint naming it."""
+
+    def __init__(self, parameter):
+        super().__init__(description=f"Check the `{parameter}` parameter")
+
+
+def passport_error(error: OAuth2Error, had_basic_auth=False):
+    """(status, body, headers) of Passport's answer to an Authlib error."""
+    code = ALIASES.get(error.error, error.error)
+    status, description, hint = PASSPORT_ERRORS.get(
+        code, (error.status_code or 400, error.description, None))
+    if code in ("invalid_request", "invalid_scope") and error.description:
+        hint = error.description
+    body = {"error": code, "error_description": description}
+    if hint:
+        body["hint"] = hint
+    body["message"] = description
+    headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
+               ("Pragma", "no-cache")]
+    if code == "invalid_client" and had_basic_auth:
+        headers.append(("WWW-Authenticate", 'Basic realm="OAuth"'))
+    return status, body, headers

@@ -1,0 +1,84 @@
+"""The authorization server: Authlib's, speaking Passport's request and response formats."""
+from authlib.integrations.flask_oauth2 import AuthorizationServer as _AuthorizationServer
+from authlib.oauth2.rfc6749 import InvalidScopeError, OAuth2Request
+from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
+from flask import current_app
+from flask import request as flask_request
+
+from wms.extensions import db
+from wms.models import OAuthClient
+from wms.oauth.errors import passport_error
+from wms.oauth.grants import ClientCredentialsGrant
+from wms.oauth.scopes import SCOPES
+from wms.params import request_params
+from wms.schemas.fields import MAX_ID
+from wms.services.tokens import issue_access_token
+
+
+def _oauth_value(key, value):
+    if key == "scope" and isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return value if isinstance(value, str) else str(value)
+
+
+class PassportRequest(OAuth2Request):
+    """An OAuth request read from the merged parameters: query, form or JSON body.
+
+    Passport's clients send JSON bodies, numbers where strings are meant, and `scope` as an array.
+    """
+
+    def __init__(self, req):
+        super().__init__(method=req.method, uri=req.url, headers=req.headers)
+        data = {k: _oauth_value(k, v) for k, v in request_params().items() if v is not None}
+        self.payload = BasicOAuth2Payload(data)
+
+    @property
+    def args(self):
+        return flask_request.args
+
+    @property
+    def form(self):
+        return self.payload.data
+
+
+def query_client(client_id):
+    """An active (not revoked) client by its numeric id."""
+    if not client_id or not str(client_id).isdigit() or int(client_id) > MAX_ID:
+        return None
+    client = db.session.get(OAuthClient, int(client_id))
+    return None if client is None or client.revoked else client
+
+
+def generate_token(grant_type, client, user=None, scope=None, expires_in=None,
+                   include_refresh_token=True):
+    """Passport's token response; the token row is stored as the JWT is signed."""
+    lifetime = expires_in or current_app.config["ACCESS_TOKEN_LIFETIME"]
+    access_token, _ = issue_access_token(
+        client=client, user_id=user.id if user else None,
+        scopes=(scope or "").split(), lifetime=lifetime)
+    return {"token_type": "Bearer", "expires_in": lifetime, "access_token": access_token}
+
+
+class AuthorizationServer(_AuthorizationServer):
+    def create_oauth2_request(self, request):
+        return PassportRequest(flask_request)
+
+    def handle_error_response(self, request, error):
+        had_basic = flask_request.headers.get("Authorization", "").lower().startswith("basic ")
+        return self.handle_response(*passport_error(error, had_basic))
+
+    def validate_requested_scope(self, scope):
+        """Unknown scopes are an error, never silently dropped."""
+        for name in (scope or "").split():
+            if name not in SCOPES:
+                raise InvalidScopeError(description=f"Check the `{name}` scope")
+
+
+authorization = AuthorizationServer()
+authorization.register_grant(ClientCredentialsGrant)
+
+
+def init_authorization(app):
+    # save_token has nothing left to do: issue_access_token stores the row as it signs.
+    authorization.init_app(app, query_client=query_client, save_token=lambda token, req: None)
+    authorization.register_token_generator("default", generate_token)

@@ -1,0 +1,41 @@
+"""Access tokens as Passport makes them: RS256 JWTs with Passport's claims and a `kid`."""
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jws import JWSRegistry
+from joserfc.jwt import JWTClaimsRegistry
+
+from wms.oauth.keys import key_ring
+
+ALGORITHM = "RS256"
+# Passport repeats the jti in the header, which the strict registry refuses to write.
+_REGISTRY = JWSRegistry(strict_check_header=False, algorithms=[ALGORITHM])
+_CLAIMS = JWTClaimsRegistry(
+    leeway=5, exp={"essential": True}, jti={"essential": True}, aud={"essential": True}
+)
+
+
+def sign_access_token(claims):
+    ring = key_ring()
+    header = {"typ": "JWT", "alg": ALGORITHM, "jti": claims["jti"], "kid": ring.kid}
+    return jwt.encode(header, claims, ring.signing_key, algorithms=[ALGORITHM],
+                      registry=_REGISTRY)
+
+
+def _verification_key(token):
+    key = key_ring().verification_key(token.headers().get("kid"))
+    if key is None:
+        raise ValueError("unknown kid")
+    return key
+
+
+def verify_access_token(token):
+    """The claims of a token we signed that is still within its lifetime, else None."""
+    try:
+        claims = jwt.decode(token, _verification_key, algorithms=[ALGORITHM],
+                            registry=_REGISTRY).claims
+        _CLAIMS.validate(claims)
+    except (JoseError, ValueError, TypeError, UnicodeError):
+        return None
+    if not isinstance(claims.get("jti"), str):
+        return None
+    return claims

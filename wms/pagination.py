@@ -1,0 +1,61 @@
+"""Laravel's LengthAwarePaginator JSON, for every list route."""
+import math
+from urllib.parse import urlencode
+
+from flask import current_app, request
+from marshmallow import EXCLUDE, Schema, ValidationError, validates_schema
+
+from wms.extensions import db
+from wms.params import load
+from wms.schemas.fields import PositiveInt
+
+
+class PageSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    page = PositiveInt(load_default=1, maximum=10**9)
+    per_page = PositiveInt(load_default=15, maximum=10**9)
+
+    @validates_schema
+    def per_page_within_max(self, data, **kwargs):
+        maximum = current_app.config["PER_PAGE_MAX"]
+        if data["per_page"] > maximum:
+            raise ValidationError(f"Must be at most {maximum}.", "per_page")
+
+
+def _page_url(path, page):
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+    query.append(("page", page))
+    return f"{path}?{urlencode(query)}"
+
+
+def paginate(stmt, count_stmt, dump):
+    """Run one COUNT and one page query, and shape them as Laravel's paginator.
+
+    `stmt` selects the rows (ordered, with its eager loads), `count_stmt` counts them, and
+    `dump(rows)` turns the page's rows into JSON-ready data.
+    """
+    args = load(PageSchema())
+    page, per_page = args["page"], args["per_page"]
+    total = db.session.scalar(count_stmt)
+    rows = []
+    if total and (page - 1) * per_page < total:
+        rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    last_page = max(1, math.ceil(total / per_page))
+    path = request.base_url
+    first = (page - 1) * per_page + 1
+    return {
+        "current_page": page,
+        "data": dump(rows),
+        "first_page_url": _page_url(path, 1),
+        "from": first if rows else None,
+        "last_page": last_page,
+        "last_page_url": _page_url(path, last_page),
+        "next_page_url": _page_url(path, page + 1) if page < last_page else None,
+        "path": path,
+        "per_page": per_page,
+        "prev_page_url": _page_url(path, page - 1) if page > 1 else None,
+        "to": first + len(rows) - 1 if rows else None,
+        "total": total,
+    }

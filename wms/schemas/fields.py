@@ -1,0 +1,63 @@
+"""Field types shared by the schemas: the API's datetime format and tolerant request values."""
+import re
+
+from marshmallow import ValidationError, fields, validate
+
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+MAX_ID = 2**31 - 1
+
+_DIGITS = re.compile(r"\s*\d{1,10}\s*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class LegacyDateTime(fields.DateTime):
+    """`YYYY-MM-DD HH:MM:SS`, UTC, as the legacy API printed its timestamps."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+class PositiveInt(fields.Integer):
+    """An integer from a query string ("12"), a form or JSON (12); never a bool or a float."""
+
+    default_error_messages = {"invalid": "Must be a positive integer."}
+
+    def __init__(self, minimum=1, maximum=MAX_ID, **kwargs):
+        super().__init__(validate=validate.Range(min=minimum, max=maximum), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and _DIGITS.fullmatch(value):
+            return int(value)
+        raise self.make_error("invalid")
+
+
+class Code(fields.String):
+    """A scanned or typed code (SKU, location): a string, or a number the scanner sent bare."""
+
+    def __init__(self, max_length, **kwargs):
+        super().__init__(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        value = super()._deserialize(value, attr, data, **kwargs).strip()
+        if _CONTROL.search(value):
+            raise ValidationError("Must not contain control characters.")
+        return value
+
+
+class Text(fields.String):
+    """A name: trimmed, not blank, no control characters."""
+
+    def __init__(self, max_length=255, **kwargs):
+        super().__init__(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs).strip()
+        if _CONTROL.search(value):
+            raise ValidationError("Must not contain control characters.")
+        return value

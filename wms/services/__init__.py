@@ -1,0 +1,59 @@
+"""Operations on the data. Each is one transaction that commits or rolls back as a whole.
+
+Services never read `request` or call `abort()`: they take plain values and raise ApiError.
+"""
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from wms.extensions import db
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks for a change: the token's user (if any) and client."""
+
+    user_id: int | None
+    client_id: int | None
+
+
+class ConcurrentChange(Exception):
+    """A row changed under us between reading and writing it; the operation is run again."""
+
+
+@contextmanager
+def unit_of_work():
+    try:
+        yield db.session
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+_RETRYABLE_DB_CODES = {"40001", "40P01"}  # PostgreSQL serialization failure, deadlock
+
+
+def _retryable(error):
+    if isinstance(error, (IntegrityError, ConcurrentChange)):
+        return True
+    if isinstance(error, OperationalError):
+        code = getattr(error.orig, "sqlstate", None)
+        return code in _RETRYABLE_DB_CODES or "database is locked" in str(error.orig)
+    return False
+
+
+def in_transaction(operation, attempts=4):
+    """Run `operation()` in a unit of work; run it again if a concurrent writer got in first.
+
+    Concurrent scanners meet at unique constraints (two of them placing the same SKU, two racks
+    mapped at once): the loser rolls back and re-reads, and then finds what the winner wrote.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with unit_of_work():
+                return operation()
+        except (IntegrityError, OperationalError, ConcurrentChange) as error:
+            if attempt == attempts or not _retryable(error):
+                raise
