@@ -3,6 +3,7 @@
 The tables are made once per run and emptied after every test; the run drops them at the end.
 """
 import os
+import uuid
 from contextlib import contextmanager
 
 import pytest
@@ -25,10 +26,26 @@ def key_pair():
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     url = os.environ.get("WMS_TEST_DATABASE_URL")
-    if url:
-        return TestConfig.SQLALCHEMY_DATABASE_URI
-    # A file, not :memory:, so that threads in the concurrency tests share one database.
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:
+        # A file, not :memory:, so that threads in the concurrency tests share one database.
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    url = TestConfig.SQLALCHEMY_DATABASE_URI
+    if not url.startswith("postgresql"):
+        yield url
+        return
+    # A schema of this run's own, so that runs sharing the database don't meet.
+    schema = f"wms_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield sa.make_url(url).update_query_dict(
+            {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
