@@ -16,12 +16,12 @@ def as_bool(value, default=False):
 
 
 def database_url(url):
-    """Accept the URLs people paste (postgres://, postgresql://) and pick the psycopg 3 driver."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return url
+    """Accept the URLs people paste and pick the drivers the project installs: psycopg 3 for
+    PostgreSQL (postgres://, postgresql://), PyMySQL for MariaDB and MySQL."""
+    scheme, sep, rest = url.partition("://")
+    drivers = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg",
+               "mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
+    return f"{drivers.get(scheme, scheme)}{sep}{rest}"
 
 
 def _int(name, default):

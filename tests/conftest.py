@@ -3,7 +3,6 @@
 The tables are made once per run and emptied after every test; the run drops them at the end.
 """
 import os
-import uuid
 from contextlib import contextmanager
 
 import pytest
@@ -15,6 +14,8 @@ from wms.extensions import db
 from wms.oauth.keys import generate_key_pair
 from wms.services.clients import create_client
 from wms.services.demo import load_demo
+
+from tests.scratch import scratch_database
 
 
 @pytest.fixture(scope="session")
@@ -30,22 +31,8 @@ def database_url(tmp_path_factory):
         # A file, not :memory:, so that threads in the concurrency tests share one database.
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
         return
-    url = TestConfig.SQLALCHEMY_DATABASE_URI
-    if not url.startswith("postgresql"):
+    with scratch_database(TestConfig.SQLALCHEMY_DATABASE_URI) as url:
         yield url
-        return
-    # A schema of this run's own, so that runs sharing the database don't meet.
-    schema = f"wms_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield sa.make_url(url).update_query_dict(
-            {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -71,9 +58,15 @@ def _schema(config_class):
 
 def _empty_tables():
     tables = db.metadata.sorted_tables
-    if db.engine.dialect.name == "postgresql":
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
         names = ", ".join(t.name for t in tables)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    elif dialect in ("mysql", "mariadb"):
+        db.session.execute(sa.text("SET FOREIGN_KEY_CHECKS = 0"))
+        for table in tables:
+            db.session.execute(sa.text(f"TRUNCATE TABLE {table.name}"))
+        db.session.execute(sa.text("SET FOREIGN_KEY_CHECKS = 1"))
     else:
         for table in reversed(tables):
             db.session.execute(table.delete())

@@ -179,39 +179,8 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('movements', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_movements_variation_id'))
-
-    op.drop_table('movements')
-    with op.batch_alter_table('location_variations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_location_variations_variation_id'))
-
-    op.drop_table('location_variations')
-    with op.batch_alter_table('warehouse_locations', schema=None) as batch_op:
-        batch_op.drop_index('ix_warehouse_locations_warehouse_id_rack')
-
-    op.drop_table('warehouse_locations')
-    with op.batch_alter_table('oauth_access_tokens', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_oauth_access_tokens_user_id'))
-        batch_op.drop_index(batch_op.f('ix_oauth_access_tokens_client_id'))
-
-    op.drop_table('oauth_access_tokens')
-    with op.batch_alter_table('warehouses', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_warehouses_store_id'))
-
-    op.drop_table('warehouses')
-    with op.batch_alter_table('variations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_variations_product_id'))
-
-    op.drop_table('variations')
-    with op.batch_alter_table('oauth_clients', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_oauth_clients_user_id'))
-
-    op.drop_table('oauth_clients')
-    with op.batch_alter_table('images', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_images_product_id'))
-
-    op.drop_table('images')
-    op.drop_table('users')
-    op.drop_table('stores')
-    op.drop_table('products')
+    # Dropping a table drops its indexes; MariaDB refuses to drop an index a foreign key uses.
+    for table in ('movements', 'location_variations', 'warehouse_locations',
+                  'oauth_access_tokens', 'warehouses', 'variations', 'oauth_clients', 'images',
+                  'users', 'stores', 'products'):
+        op.drop_table(table)
