@@ -46,6 +46,8 @@ class Config:
 
     CORS_ORIGINS = [o.strip() for o in os.environ.get("CORS_ORIGINS", "*").split(",") if o.strip()]
     PER_PAGE_MAX = _int("PER_PAGE_MAX", 500)
+    # No request of this API is bigger; larger bodies get a 413 before anything parses them.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
 
 
 class TestConfig(Config):

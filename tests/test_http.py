@@ -37,6 +37,14 @@ def test_a_json_body_must_be_an_object(client, demo, auth, body):
     assert "body" in response.json["errors"]
 
 
+def test_a_huge_body_is_refused(client, demo, auth):
+    response = client.post(STORE, data="x" * (1024 * 1024 + 1),
+                           headers={**auth, "Content-Type": "application/json"})
+
+    assert response.status_code == 413
+    assert "message" in response.json
+
+
 def test_the_last_of_repeated_parameters_wins(client, demo, auth):
     response = client.post(f"{STORE}?name=uno&name=dos&store_id=1", headers=auth)
 
