@@ -52,7 +52,7 @@ def test_getall_needs_a_token(client, demo):
 
 
 def test_getall_runs_the_same_statements_at_any_page_size(app, client, demo, auth,
-                                                           count_queries):
+                                                          count_queries):
     with app.app_context():
         db.session.add_all([Warehouse(name=f"Bodega {n}", store_id=1) for n in range(2, 40)])
         db.session.commit()

@@ -14,6 +14,9 @@ from wms.params import request_params
 from wms.schemas.fields import MAX_ID
 from wms.services.tokens import issue_access_token
 
+# What Authlib's https check is shown instead of the request's URL (see PassportRequest).
+TRANSPORT_CHECKED_BY_PROXY = "https://localhost/"
+
 
 def _oauth_value(key, value):
     if key == "scope" and isinstance(value, list):
@@ -28,7 +31,12 @@ class PassportRequest(OAuth2Request):
     """
 
     def __init__(self, req):
-        super().__init__(method=req.method, uri=req.url, headers=req.headers)
+        # Authlib raises InsecureTransportError for an http URL not on localhost (or a Host it
+        # cannot parse), before its error handling: a 500. Passport never looked at the scheme,
+        # and behind a proxy that ends TLS the app sees http, so the check is handed a URL that
+        # passes it; `uri` (read by no grant of ours) then gets the real one.
+        super().__init__(method=req.method, uri=TRANSPORT_CHECKED_BY_PROXY, headers=req.headers)
+        self.uri = req.url
         data = {k: _oauth_value(k, v) for k, v in request_params().items() if v is not None}
         self.payload = BasicOAuth2Payload(data)
 
@@ -43,7 +51,9 @@ class PassportRequest(OAuth2Request):
 
 def query_client(client_id):
     """An active (not revoked) client by its numeric id."""
-    if not client_id or not str(client_id).isdigit() or int(client_id) > MAX_ID:
+    client_id = str(client_id or "")
+    # isascii: "²" is a digit to isdigit() but not to int().
+    if not (client_id.isascii() and client_id.isdigit()) or int(client_id) > MAX_ID:
         return None
     client = db.session.get(OAuthClient, int(client_id))
     return None if client is None or client.revoked else client

@@ -25,6 +25,7 @@ class ConcurrentChange(Exception):
 @contextmanager
 def unit_of_work():
     try:
+        _begin_writing(db.session)
         yield db.session
         db.session.commit()
     except BaseException:
@@ -32,12 +33,34 @@ def unit_of_work():
         raise
 
 
+def _begin_writing(session):
+    """SQLite: take the database's write lock before the unit of work reads anything.
+
+    SQLite has no row locks (`FOR UPDATE` is dropped) and Python's sqlite3 only opens a
+    transaction at the first write, so what a service read before writing could be stale by
+    then: concurrent rack mappings all read the same last rack and all but one fail. `BEGIN
+    IMMEDIATE` makes writers take turns (waiting up to `busy_timeout`) and read the latest data,
+    which is what the row locks give on PostgreSQL. Readers are not blocked (WAL).
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 _RETRYABLE_DB_CODES = {"40001", "40P01"}  # PostgreSQL serialization failure, deadlock
+_UNIQUE_VIOLATION = "23505"
 
 
 def _retryable(error):
-    if isinstance(error, (IntegrityError, ConcurrentChange)):
+    if isinstance(error, ConcurrentChange):
         return True
+    if isinstance(error, IntegrityError):
+        # Only a unique constraint is where a concurrent writer can get in first; a foreign key
+        # or a NOT NULL fails the same way every time.
+        return (getattr(error.orig, "sqlstate", None) == _UNIQUE_VIOLATION
+                or "UNIQUE constraint failed" in str(error.orig))
     if isinstance(error, OperationalError):
         code = getattr(error.orig, "sqlstate", None)
         return code in _RETRYABLE_DB_CODES or "database is locked" in str(error.orig)

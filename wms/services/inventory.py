@@ -52,7 +52,8 @@ def locate(*, warehouse_id, sku, actor, mapped_string=None, location_id=None):
 def move(*, sku, source, target, actor):
     """Move a SKU from one location to another; onto a location that holds it, the two merge.
 
-    `source` and `target` are dicts of `warehouse_id` and `mapped_string` or `location_id`.
+    `source` and `target` are dicts of `warehouse_id` and `code` (the `mapped_string`) or
+    `location_id`: the keyword arguments of `find_location`.
     """
     def relocate():
         src = find_location(missing=SOURCE_MISSING, **source)

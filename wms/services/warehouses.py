@@ -51,8 +51,9 @@ def create_warehouse(*, name, store_id):
 def map_rack(*, warehouse_id, blocks, levels, sides):
     """Create the next rack of a warehouse: one location per block x level x side.
 
-    The warehouse row is locked, so concurrent mappings take turns; where the database has no
-    row locks (SQLite), the unique code makes the loser retry with the next number.
+    The warehouse row is locked, so concurrent mappings take turns (on SQLite the unit of work
+    holds the database's write lock instead); should two still meet, the unique code makes the
+    loser retry with the next number.
     """
     def create():
         get_warehouse(warehouse_id, lock=True)

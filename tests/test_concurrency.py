@@ -1,0 +1,205 @@
+"""Scanners at once: threads, each with its own app context (so its own session and connection),
+started together, against the run's database (a SQLite file, or PostgreSQL).
+
+The app fixture has no context pushed: every thread pushes its own, as a request would.
+"""
+import threading
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from wms.errors import ApiError
+from wms.extensions import db
+from wms.models import Movement, Placement, Variation, WarehouseLocation
+from wms.services import Actor
+from wms.services.clients import create_client
+from wms.services.inventory import NOT_AT_SOURCE, locate, move
+from wms.services.warehouses import map_rack
+
+THREADS = 8
+TIMEOUT = 30
+
+
+def run_together(app, calls):
+    """Run each call in its own thread and app context, all released at once by a barrier.
+
+    Returns one ("ok", value) or ("error", exception) per call, in the calls' order.
+    """
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def worker(i, call):
+        with app.app_context():
+            try:
+                barrier.wait(TIMEOUT)
+                outcomes[i] = ("ok", call())
+            except Exception as error:  # noqa: BLE001 (reported to the test)
+                outcomes[i] = ("error", error)
+
+    threads = [threading.Thread(target=worker, args=(i, call), daemon=True)
+               for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
+    return outcomes
+
+
+def values(outcomes):
+    errors = [outcome for kind, outcome in outcomes if kind == "error"]
+    assert not errors, errors
+    return [value for _kind, value in outcomes]
+
+
+@pytest.fixture
+def actor(app, demo):
+    with app.app_context():
+        client, _secret = create_client(name="Scanner")
+        return Actor(user_id=None, client_id=client.id)
+
+
+def read(app, stmt):
+    with app.app_context():
+        return db.session.execute(stmt).all()
+
+
+def location_ids(app, *codes):
+    rows = dict(read(app, sa.select(WarehouseLocation.mapped_string, WarehouseLocation.id)
+                     .where(WarehouseLocation.warehouse_id == 1,
+                            WarehouseLocation.mapped_string.in_(codes))))
+    return [rows[code] for code in codes]
+
+
+def variation_ids(app, *skus):
+    rows = dict(read(app, sa.select(Variation.sku, Variation.id).where(Variation.sku.in_(skus))))
+    return [rows[sku] for sku in skus]
+
+
+def placements(app, *where):
+    return set(read(app, sa.select(Placement.variation_id, Placement.warehouselocation_id)
+                    .where(*where)))
+
+
+def ledger(app, *where):
+    return read(app, sa.select(Movement.kind, Movement.variation_id, Movement.from_location_id,
+                               Movement.to_location_id).where(*where).order_by(Movement.id))
+
+
+def test_racks_mapped_at_once_get_distinct_numbers(app, demo):
+    def map_one():
+        return map_rack(warehouse_id=1, blocks=3, levels=4, sides=2)
+
+    results = values(run_together(app, [map_one] * THREADS))
+
+    racks = sorted(rack for rack, _created in results)
+    assert racks == list(range(5, 5 + THREADS))
+    assert all(created == 24 for _rack, created in results)
+    rows = read(app, sa.select(WarehouseLocation.rack, WarehouseLocation.mapped_string)
+                .where(WarehouseLocation.warehouse_id == 1, WarehouseLocation.rack >= 5))
+    assert len(rows) == THREADS * 24
+    assert len({code for _rack, code in rows}) == THREADS * 24
+    assert Counter(rack for rack, _code in rows) == {rack: 24 for rack in racks}
+    assert all(code.startswith(f"R{rack}-") for rack, code in rows)
+
+
+def test_the_same_sku_located_at_once_is_placed_once(app, actor):
+    sku, code = "2000011", "R2-A1-N1"
+
+    def locate_one():
+        return locate(warehouse_id=1, sku=sku, mapped_string=code, actor=actor).id
+
+    ids = values(run_together(app, [locate_one] * THREADS))
+
+    [variation_id], [location_id] = variation_ids(app, sku), location_ids(app, code)
+    stored = read(app, sa.select(Placement.id).where(Placement.variation_id == variation_id))
+    assert len(stored) == 1
+    assert set(ids) == {stored[0][0]}
+    assert ledger(app) == [("locate", variation_id, None, location_id)]
+
+
+def test_the_same_sku_moved_at_once_moves_once(app, actor):
+    sku, source = "1861705", "R4-A2-N4"
+    targets = [f"R2-{side}{block}-N1" for side in "AB" for block in (1, 2, 3)] + [
+        "R3-A1-N1", "R3-B1-N1"]
+    assert len(targets) == THREADS
+
+    def mover(target):
+        return lambda: move(sku=sku, source={"warehouse_id": 1, "code": source},
+                            target={"warehouse_id": 1, "code": target},
+                            actor=actor).warehouselocation_id
+
+    outcomes = run_together(app, [mover(target) for target in targets])
+
+    moved = [value for kind, value in outcomes if kind == "ok"]
+    refused = [error for kind, error in outcomes if kind == "error"]
+    assert len(moved) == 1
+    assert all(isinstance(error, ApiError) for error in refused), refused
+    assert {(error.status_code, error.message) for error in refused} == {(404, NOT_AT_SOURCE)}
+    [variation_id], [source_id] = variation_ids(app, sku), location_ids(app, source)
+    assert placements(app, Placement.variation_id == variation_id) == {(variation_id, moved[0])}
+    assert ledger(app) == [("move", variation_id, source_id, moved[0])]
+
+
+def replay(start, movements):
+    """The placements the ledger says there are: `start` changed by every movement in turn."""
+    now = set(start)
+    for kind, variation_id, from_id, to_id in movements:
+        if kind in ("move", "remove"):
+            now.discard((variation_id, from_id))
+        if kind in ("locate", "move"):
+            now.add((variation_id, to_id))
+    return now
+
+
+def test_locating_and_moving_into_one_location_at_once(app, actor):
+    """Into R3-B3-N3: four new SKUs are located, four placed ones moved in, and two SKUs are
+    both located there and moved there from elsewhere (one of the two merges or finds the
+    other's placement)."""
+    [target] = location_ids(app, "R3-B3-N3")
+    assert placements(app, Placement.warehouselocation_id == target) == set()
+    located = ["2000011", "2000020", "2000022", "2000031"]
+    moved = [("1861705", "R4-A2-N4"), ("1921176", "R1-A1-N1"), ("1940121", "R1-A1-N1")]
+    moved += [(sku, code) for sku, code in _placed(app, "2000012")]
+    both = [("2000051", "R2-B3-N4"), ("2000060", "R2-B3-N4")]
+    with app.app_context():
+        for sku, code in both:
+            locate(warehouse_id=1, sku=sku, mapped_string=code, actor=actor)
+    start = placements(app)
+    start_ledger = len(ledger(app))
+
+    def locator(sku):
+        return lambda: locate(warehouse_id=1, sku=sku, location_id=target, actor=actor).id
+
+    def mover(sku, code):
+        return lambda: move(sku=sku, source={"warehouse_id": 1, "code": code},
+                            target={"warehouse_id": 1, "location_id": target}, actor=actor).id
+
+    calls = [locator(sku) for sku in located] + [mover(sku, code) for sku, code in moved]
+    calls += [locator(sku) for sku, _code in both] + [mover(sku, code) for sku, code in both]
+    values(run_together(app, calls))
+
+    final = placements(app)
+    movements = ledger(app)[start_ledger:]
+    assert final == replay(start, movements)
+    skus = located + [sku for sku, _code in moved + both]
+    ids = variation_ids(app, *skus)
+    assert placements(app, Placement.warehouselocation_id == target) == {
+        (variation_id, target) for variation_id in ids}
+    for (sku, code), variation_id in zip(moved + both, ids[len(located):]):
+        [source] = location_ids(app, code)
+        assert (variation_id, source) not in final, sku
+    kinds = Counter(kind for kind, *_rest in movements)
+    merges = kinds["locate"] - len(located)  # a `both` SKU located first, then merged by its move
+    assert 0 <= merges <= len(both)
+    assert kinds["move"] == len(moved) + len(both)
+    assert len(final) == len(start) + kinds["locate"] - merges == len(start) + len(located)
+
+
+def _placed(app, sku):
+    """(sku, code) of where the demo placed `sku`."""
+    return read(app, sa.select(Variation.sku, WarehouseLocation.mapped_string)
+                .join(Placement, Placement.variation_id == Variation.id)
+                .join(WarehouseLocation, Placement.warehouselocation_id == WarehouseLocation.id)
+                .where(Variation.sku == sku))
