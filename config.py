@@ -24,6 +24,14 @@ def database_url(url):
     return f"{drivers.get(scheme, scheme)}{sep}{rest}"
 
 
+def engine_options(url, options):
+    """MariaDB reads at READ COMMITTED, as PostgreSQL does: a service that locks a row must then
+    see what was committed before the lock, not its transaction's older snapshot."""
+    if url.startswith(("mysql", "mariadb")):
+        return {**options, "isolation_level": "READ COMMITTED"}
+    return options
+
+
 def _int(name, default):
     return int(os.environ.get(name) or default)
 

@@ -203,3 +203,17 @@ def _placed(app, sku):
                 .join(Placement, Placement.variation_id == Variation.id)
                 .join(WarehouseLocation, Placement.warehouselocation_id == WarehouseLocation.id)
                 .where(Variation.sku == sku))
+
+
+def test_scanners_mapping_racks_over_http_get_different_racks(app, demo, auth):
+    """Through the routes: the token lookup runs before the mapping, as in production."""
+    def post():
+        response = app.test_client().post(
+            "/api/v1/warehouselocations/maplocations", headers=auth,
+            json={"warehouse_id": 1, "blocks": 1, "levels": 2, "sides": 2})
+        return response.status_code, response.json
+
+    answers = values(run_together(app, [post] * THREADS))
+
+    assert {status for status, _ in answers} == {201}
+    assert sorted(int(body["rack"]) for _, body in answers) == list(range(5, 5 + THREADS))

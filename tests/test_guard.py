@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 import wms.services.tokens
 from wms.extensions import db
-from wms.models import AccessToken
+from wms.models import AccessToken, OAuthClient
 from wms.models.base import utcnow
 from wms.oauth.keys import generate_key_pair
 from wms.oauth.tokens import sign_access_token
@@ -174,6 +174,15 @@ def test_a_revoked_token_is_refused(app, client, demo, issue):
     assert client.get(URL, headers=bearer(token)).status_code == 200
 
     update_row(app, jwt_parts(token)[1]["jti"], revoked=True)
+
+    assert_unauthenticated(client.get(URL, headers=bearer(token)))
+
+
+def test_the_tokens_of_a_revoked_client_are_refused(app, client, demo, issue, oauth_client):
+    token = issue()
+    with app.app_context():
+        db.session.get(OAuthClient, oauth_client[0].id).revoked = True
+        db.session.commit()
 
     assert_unauthenticated(client.get(URL, headers=bearer(token)))
 

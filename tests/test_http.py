@@ -27,7 +27,8 @@ def test_an_empty_json_body_is_valid(client, demo, auth):
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"texto"', "\xff\xfe"])
+@pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"texto"', "\xff\xfe", "[" * 200000,
+                                  '{"name": "\\ud800x", "store_id": 1}'])
 def test_a_json_body_must_be_an_object(client, demo, auth, body):
     response = client.post(f"{STORE}?name=x&store_id=1", data=body,
                            headers={**auth, "Content-Type": "application/json"})
@@ -56,6 +57,13 @@ def test_trailing_slashes_are_optional(client, demo, auth):
 
     assert response.status_code == 200
     assert response.json["total"] == 1
+
+
+def test_double_slashes_answer_json(client, auth):
+    response = client.get("/api/v1//warehouses/getall", headers=auth)
+
+    assert response.status_code == 404
+    assert "message" in response.json
 
 
 def test_unknown_routes_answer_json(client, auth):

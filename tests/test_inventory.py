@@ -3,7 +3,7 @@ import pytest
 import sqlalchemy as sa
 
 from wms.extensions import db
-from wms.models import Movement, Placement
+from wms.models import Movement, Placement, Variation
 
 BASE = "/api/v1/locationvariation"
 
@@ -135,6 +135,24 @@ def test_locate_from_the_scanner_json_with_a_numeric_sku(client, demo, auth):
 
     assert response.status_code == 200
     assert "R2-B3-N4" in placements_of(client, auth, "1940121")
+
+
+def test_a_lower_case_location_code_finds_the_location(client, demo, auth):
+    response = client.get(f"{BASE}/getitemsinlocation?warehouse_id=1&mapped_string=r1-a1-n1",
+                          headers=auth)
+
+    assert response.status_code == 200
+    assert response.json["total"] == 3
+
+
+def test_skus_are_compared_exactly_on_every_database(app, client, demo, auth):
+    with app.app_context():
+        variation = db.session.scalar(sa.select(Variation).where(Variation.sku == "1861705"))
+        variation.sku = "AB-12"
+        db.session.commit()
+
+    assert placements_of(client, auth, "AB-12") == ["R4-A2-N4"]
+    assert client.get(f"{BASE}/getall?sku=ab-12", headers=auth).json["total"] == 0
 
 
 def test_locate_from_the_web_by_location_id(client, demo, auth):

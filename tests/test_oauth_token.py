@@ -201,6 +201,21 @@ def test_an_unknown_scope_is_refused(app, client, credentials, scope):
     assert token_rows(app) == []
 
 
+@pytest.mark.parametrize("scope, hint", [
+    ("lecturaé", "Check the `lecturaé` scope"),
+    ('a"b', "Check the `a&quot;b` scope"),
+    ("a\\b", "Check the `a\\b` scope"),
+    ("read\u00a0write", "Check the `read\u00a0write` scope"),
+])
+def test_odd_scope_names_are_refused_by_name(app, client, credentials, scope, hint):
+    response = client.post(TOKEN_URL, json={"grant_type": CC, "client_id": credentials[0],
+                                            "client_secret": credentials[1], "scope": scope})
+
+    assert response.status_code == 400
+    assert response.json == {**INVALID_SCOPE, "hint": hint}
+    assert token_rows(app) == []
+
+
 def test_a_new_token_does_not_revoke_the_earlier_ones(app, client, credentials):
     first = client.post(TOKEN_URL, **in_form(*credentials)).json["access_token"]
     second = client.post(TOKEN_URL, **in_json_with_numeric_id(*credentials)).json["access_token"]
@@ -317,6 +332,15 @@ def test_a_json_body_that_is_not_an_object_is_a_client_error(app, client, body):
     assert 400 <= response.status_code < 500
     assert response.is_json and response.json["message"]
     assert token_rows(app) == []
+
+
+@pytest.mark.parametrize("body", [b"{bad", b"[" * 100000, b'{"client_secret": "\\ud800"}'])
+def test_a_body_that_is_not_json_gets_passports_invalid_request(client, body):
+    response = client.post(TOKEN_URL, data=body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json["error"] == "invalid_request"
+    assert response.json["hint"] == "Check the `body` parameter"
 
 
 def test_an_empty_json_body_reads_as_no_parameters(client):

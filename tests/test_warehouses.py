@@ -89,6 +89,7 @@ def test_store_takes_a_json_body(client, demo, auth):
     ({"store_id": "1"}, "name"),
     ({"name": "   ", "store_id": "1"}, "name"),
     ({"name": "x" * 256, "store_id": "1"}, "name"),
+    ({"name": "x\u0085y", "store_id": "1"}, "name"),
     ({"name": "bodega"}, "store_id"),
     ({"name": "bodega", "store_id": "uno"}, "store_id"),
     ({"name": "bodega", "store_id": "-1"}, "store_id"),

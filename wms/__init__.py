@@ -3,14 +3,17 @@ import os
 
 from flask import Flask
 
-from config import Config
+from config import Config, engine_options
 
 
 def create_app(config_class=Config):
     app = Flask(__name__)
     app.config.from_object(config_class)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     app.json.sort_keys = False
     app.url_map.strict_slashes = False
+    app.url_map.merge_slashes = False  # a JSON 404, not an HTML redirect
 
     from wms.extensions import cors, db, migrate
     db.init_app(app)

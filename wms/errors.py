@@ -1,13 +1,9 @@
 """ApiError and the handlers that turn every error into JSON with a `message`."""
-import logging
-
 from flask import current_app
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from wms.extensions import db
-
-log = logging.getLogger(__name__)
 
 INVALID_PARAMS = "Parametros no validos."
 INTERNAL_ERROR = "Error interno del servidor."

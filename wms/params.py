@@ -26,7 +26,9 @@ def _json_body():
         return {}
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        # Lone surrogates ("\ud800") parse, but no database or header can hold them.
+        json.dumps(body, ensure_ascii=False).encode()
+    except (ValueError, RecursionError):
         raise ApiError(INVALID_PARAMS, 400, {"body": ["El cuerpo no es JSON valido."]})
     if not isinstance(body, dict):
         raise ApiError(INVALID_PARAMS, 400, {"body": ["El cuerpo JSON debe ser un objeto."]})

@@ -10,6 +10,7 @@ Create Date: 2026-11-23 12:06:04.671335
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 
 # revision identifiers, used by Alembic.
@@ -17,6 +18,12 @@ revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
+
+
+def exact_string(length):
+    """Compared byte for byte on MariaDB too, as on SQLite and PostgreSQL."""
+    return sa.String(length).with_variant(
+        mysql.VARCHAR(length, collation='utf8mb4_bin'), 'mysql', 'mariadb')
 
 
 def upgrade():
@@ -82,7 +89,7 @@ def upgrade():
     op.create_table('variations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('product_id', sa.Integer(), nullable=False),
-    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('sku', exact_string(64), nullable=False),
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=True),
@@ -130,7 +137,7 @@ def upgrade():
     sa.Column('block', sa.Integer(), nullable=False),
     sa.Column('level', sa.Integer(), nullable=False),
     sa.Column('side', sa.Integer(), nullable=False),
-    sa.Column('mapped_string', sa.String(length=32), nullable=False),
+    sa.Column('mapped_string', exact_string(32), nullable=False),
     sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=True),

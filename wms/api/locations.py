@@ -12,14 +12,21 @@ bp = Blueprint("locations", __name__)
 bp.before_request(require_token)
 
 
+def _check_warehouse(warehouse_id, found_anything):
+    """Finding nothing may mean an unknown warehouse (a 404): only then is it looked up."""
+    if not found_anything:
+        warehouses.get_warehouse(warehouse_id)
+
+
 @bp.get("/getracks")
 def racks():
     """The distinct racks of a warehouse, paginated."""
     warehouse_id = load(WarehouseIdSchema())["warehouse_id"]
-    warehouses.get_warehouse(warehouse_id)
     rows, count = warehouses.racks_query(warehouse_id)
-    return paginate(rows, count, lambda racks: RackSchema(many=True).dump(
+    page = paginate(rows, count, lambda racks: RackSchema(many=True).dump(
         {"rack": rack} for rack in racks))
+    _check_warehouse(warehouse_id, page["total"])
+    return page
 
 
 @bp.get("/getblocks")
@@ -27,8 +34,7 @@ def blocks():
     """The locations of one rack with their item counts (a plain array)."""
     args = load(RackQuerySchema())
     rows = warehouses.rack_blocks(args["warehouse_id"], args["rack"])
-    if not rows:
-        warehouses.get_warehouse(args["warehouse_id"])
+    _check_warehouse(args["warehouse_id"], rows)
     return BlockSchema(many=True).dump(rows)
 
 
@@ -36,9 +42,10 @@ def blocks():
 def index():
     """The locations of a warehouse, with warehouse and store, paginated."""
     warehouse_id = load(WarehouseIdSchema())["warehouse_id"]
-    warehouses.get_warehouse(warehouse_id)
     rows, count = warehouses.locations_query(warehouse_id)
-    return paginate(rows, count, LocationWithWarehouseSchema(many=True).dump)
+    page = paginate(rows, count, LocationWithWarehouseSchema(many=True).dump)
+    _check_warehouse(warehouse_id, page["total"])
+    return page
 
 
 @bp.post("/maplocations")

@@ -2,6 +2,7 @@
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -15,3 +16,10 @@ class TimestampMixin:
     updated_at: Mapped[datetime | None] = mapped_column(
         sa.DateTime, default=utcnow, onupdate=utcnow
     )
+
+
+def exact_string(length):
+    """A string compared byte for byte on every database (MariaDB's default collation ignores
+    case, SQLite's and PostgreSQL's do not): for codes and SKUs, which must behave the same."""
+    return sa.String(length).with_variant(
+        mysql.VARCHAR(length, collation="utf8mb4_bin"), "mysql", "mariadb")

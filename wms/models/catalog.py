@@ -3,7 +3,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.extensions import db
-from wms.models.base import TimestampMixin
+from wms.models.base import TimestampMixin, exact_string
 
 
 class Product(TimestampMixin, db.Model):
@@ -36,7 +36,7 @@ class Variation(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), index=True)
-    sku: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    sku: Mapped[str] = mapped_column(exact_string(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(255))
 
     product: Mapped[Product] = relationship(back_populates="variations")

@@ -3,7 +3,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.extensions import db
-from wms.models.base import TimestampMixin
+from wms.models.base import TimestampMixin, exact_string
 
 
 class Store(TimestampMixin, db.Model):
@@ -48,7 +48,7 @@ class WarehouseLocation(TimestampMixin, db.Model):
     block: Mapped[int] = mapped_column(sa.Integer)
     level: Mapped[int] = mapped_column(sa.Integer)
     side: Mapped[int] = mapped_column(sa.Integer)
-    mapped_string: Mapped[str] = mapped_column(sa.String(32))
+    mapped_string: Mapped[str] = mapped_column(exact_string(32))
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
 
     warehouse: Mapped[Warehouse] = relationship(back_populates="locations")

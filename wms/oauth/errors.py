@@ -1,5 +1,7 @@
 """OAuth errors in Passport 7's JSON: error, error_description, hint, message."""
-from authlib.oauth2.rfc6749 import InvalidRequestError, OAuth2Error
+import html
+
+from authlib.oauth2.rfc6749 import InvalidRequestError, InvalidScopeError, OAuth2Error
 
 INVALID_REQUEST = (
     "The request is missing a required parameter, includes an invalid parameter value, "
@@ -25,7 +27,17 @@ class PassportInvalidRequest(InvalidRequestError):
     """A missing or malformed parameter, with Passport's hint naming it."""
 
     def __init__(self, parameter):
-        super().__init__(description=f"Check the `{parameter}` parameter")
+        super().__init__()
+        self.hint = f"Check the `{parameter}` parameter"
+
+
+class PassportInvalidScope(InvalidScopeError):
+    """An unknown scope. The hint (escaped as Passport does) stays out of Authlib's description,
+    which refuses quotes and non-ASCII text."""
+
+    def __init__(self, scope):
+        super().__init__()
+        self.hint = f"Check the `{html.escape(scope)}` scope"
 
 
 def passport_error(error: OAuth2Error, had_basic_auth=False):
@@ -33,8 +45,7 @@ def passport_error(error: OAuth2Error, had_basic_auth=False):
     code = ALIASES.get(error.error, error.error)
     status, description, hint = PASSPORT_ERRORS.get(
         code, (error.status_code or 400, error.description, None))
-    if code in ("invalid_request", "invalid_scope") and error.description:
-        hint = error.description
+    hint = getattr(error, "hint", None) or hint
     body = {"error": code, "error_description": description}
     if hint:
         body["hint"] = hint

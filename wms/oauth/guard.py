@@ -4,6 +4,7 @@ from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import MissingAuthorizationError
 from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
 from flask import request
+from sqlalchemy.orm import joinedload
 
 from wms.errors import ApiError
 from wms.extensions import db
@@ -18,13 +19,15 @@ class JWTBearerValidator(BearerTokenValidator):
         claims = verify_access_token(token_string)
         if claims is None:
             return None
-        token = db.session.get(AccessToken, claims["jti"])
+        token = db.session.get(AccessToken, claims["jti"],
+                               options=[joinedload(AccessToken.client)])
         if token is None or str(token.client_id) != str(claims.get("aud")):
             return None
         return token
 
     def validate_token(self, token, scopes, request):
-        if token is None or not token.is_active():
+        # Passport refuses every token of a revoked client.
+        if token is None or not token.is_active() or token.client.revoked:
             raise InvalidTokenError()
 
 

@@ -1,15 +1,15 @@
 """The authorization server: Authlib's, speaking Passport's request and response formats."""
 from authlib.integrations.flask_oauth2 import AuthorizationServer as _AuthorizationServer
-from authlib.oauth2.rfc6749 import InvalidScopeError, OAuth2Request
+from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from flask import current_app
 from flask import request as flask_request
 
 from wms.extensions import db
 from wms.models import OAuthClient
-from wms.oauth.errors import passport_error
+from wms.oauth.errors import PassportInvalidScope, passport_error
 from wms.oauth.grants import ClientCredentialsGrant
-from wms.oauth.scopes import SCOPES
+from wms.oauth.scopes import SCOPES, scope_names
 from wms.params import request_params
 from wms.schemas.fields import MAX_ID
 from wms.services.tokens import issue_access_token
@@ -65,7 +65,7 @@ def generate_token(grant_type, client, user=None, scope=None, expires_in=None,
     lifetime = expires_in or current_app.config["ACCESS_TOKEN_LIFETIME"]
     access_token, _ = issue_access_token(
         client=client, user_id=user.id if user else None,
-        scopes=(scope or "").split(), lifetime=lifetime)
+        scopes=scope_names(scope), lifetime=lifetime)
     return {"token_type": "Bearer", "expires_in": lifetime, "access_token": access_token}
 
 
@@ -79,9 +79,9 @@ class AuthorizationServer(_AuthorizationServer):
 
     def validate_requested_scope(self, scope):
         """Unknown scopes are an error, never silently dropped."""
-        for name in (scope or "").split():
+        for name in scope_names(scope):
             if name not in SCOPES:
-                raise InvalidScopeError(description=f"Check the `{name}` scope")
+                raise PassportInvalidScope(name)
 
 
 authorization = AuthorizationServer()

@@ -5,9 +5,11 @@ from marshmallow import ValidationError, fields, validate
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_ID = 2**31 - 1
+SKU_MAX = 64
+CODE_MAX = 32
 
-_DIGITS = re.compile(r"\s*\d{1,10}\s*")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DIGITS = re.compile(r"[ \t]*[0-9]{1,10}[ \t]*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class LegacyDateTime(fields.DateTime):
@@ -35,21 +37,6 @@ class PositiveInt(fields.Integer):
         raise self.make_error("invalid")
 
 
-class Code(fields.String):
-    """A scanned or typed code (SKU, location): a string, or a number the scanner sent bare."""
-
-    def __init__(self, max_length, **kwargs):
-        super().__init__(validate=validate.Length(min=1, max=max_length), **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        value = super()._deserialize(value, attr, data, **kwargs).strip()
-        if _CONTROL.search(value):
-            raise ValidationError("Must not contain control characters.")
-        return value
-
-
 class Text(fields.String):
     """A name: trimmed, not blank, no control characters."""
 
@@ -61,3 +48,19 @@ class Text(fields.String):
         if _CONTROL.search(value):
             raise ValidationError("Must not contain control characters.")
         return value
+
+
+class Code(Text):
+    """A scanned or typed code (SKU, location): a string, or a number the scanner sent bare."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class LocationCode(Code):
+    """A location's printed code; codes are upper case, so a lower-case scan finds it too."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).upper()

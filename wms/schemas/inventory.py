@@ -2,11 +2,9 @@
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from wms.schemas.catalog import VariationSchema
-from wms.schemas.fields import Code, LegacyDateTime, PositiveInt
+from wms.schemas.fields import (CODE_MAX, SKU_MAX, Code, LegacyDateTime, LocationCode,
+                                PositiveInt)
 from wms.schemas.warehouse import InputSchema, LocationBriefSchema, LocationWithWarehouseSchema
-
-SKU_MAX = 64
-CODE_MAX = 32
 
 
 class PlacementSchema(Schema):
@@ -47,7 +45,7 @@ class LocateSchema(InputSchema):
 
     warehouse_id = PositiveInt(required=True)
     sku = Code(SKU_MAX, required=True)
-    mapped_string = Code(CODE_MAX, load_default=None)
+    mapped_string = LocationCode(CODE_MAX, load_default=None)
     warehouselocation_id = PositiveInt(load_default=None)
 
     @validates_schema
@@ -59,8 +57,8 @@ class MoveSchema(InputSchema):
     warehouse_id_from = PositiveInt(required=True)
     warehouse_id_to = PositiveInt(required=True)
     sku = Code(SKU_MAX, required=True)
-    mapped_string_from = Code(CODE_MAX, load_default=None)
-    mapped_string_to = Code(CODE_MAX, load_default=None)
+    mapped_string_from = LocationCode(CODE_MAX, load_default=None)
+    mapped_string_to = LocationCode(CODE_MAX, load_default=None)
     warehouselocation_id_from = PositiveInt(load_default=None)
     warehouselocation_id_to = PositiveInt(load_default=None)
 

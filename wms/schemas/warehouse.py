@@ -1,7 +1,7 @@
 """JSON shapes of stores, warehouses and locations, and the inputs of their routes."""
 from marshmallow import EXCLUDE, Schema, fields
 
-from wms.schemas.fields import Code, LegacyDateTime, PositiveInt, Text
+from wms.schemas.fields import CODE_MAX, LegacyDateTime, LocationCode, PositiveInt, Text
 
 
 class StoreSchema(Schema):
@@ -87,7 +87,7 @@ class RackQuerySchema(WarehouseIdSchema):
 
 
 class LocationQuerySchema(WarehouseIdSchema):
-    mapped_string = Code(32, required=True)
+    mapped_string = LocationCode(CODE_MAX, required=True)
 
 
 class MapRackSchema(WarehouseIdSchema):

@@ -18,10 +18,6 @@ class Actor:
     client_id: int | None
 
 
-class ConcurrentChange(Exception):
-    """A row changed under us between reading and writing it; the operation is run again."""
-
-
 @contextmanager
 def unit_of_work():
     try:
@@ -49,22 +45,21 @@ def _begin_writing(session):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-_RETRYABLE_DB_CODES = {"40001", "40P01"}  # PostgreSQL serialization failure, deadlock
-_UNIQUE_VIOLATION = "23505"
+# Where a concurrent writer got in first, by driver: the operation is worth running again.
+_CONFLICTS = {
+    "23505", "40001", "40P01",  # PostgreSQL: unique violation, serialization failure, deadlock
+    1062, 1213, 1205,  # MariaDB: duplicate key, deadlock, lock wait timeout
+    "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED",
+}
 
 
-def _retryable(error):
-    if isinstance(error, ConcurrentChange):
-        return True
-    if isinstance(error, IntegrityError):
-        # Only a unique constraint is where a concurrent writer can get in first; a foreign key
-        # or a NOT NULL fails the same way every time.
-        return (getattr(error.orig, "sqlstate", None) == _UNIQUE_VIOLATION
-                or "UNIQUE constraint failed" in str(error.orig))
-    if isinstance(error, OperationalError):
-        code = getattr(error.orig, "sqlstate", None)
-        return code in _RETRYABLE_DB_CODES or "database is locked" in str(error.orig)
-    return False
+def _conflict(error):
+    """A unique-constraint clash or a lock conflict; a foreign key or NOT NULL failure is not,
+    it fails the same way every time."""
+    orig = error.orig
+    code = (getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+            or (orig.args[0] if orig.args else None))
+    return code in _CONFLICTS
 
 
 def in_transaction(operation, attempts=4):
@@ -77,6 +72,6 @@ def in_transaction(operation, attempts=4):
         try:
             with unit_of_work():
                 return operation()
-        except (IntegrityError, OperationalError, ConcurrentChange) as error:
-            if attempt == attempts or not _retryable(error):
+        except (IntegrityError, OperationalError) as error:
+            if attempt == attempts or not _conflict(error):
                 raise

@@ -6,8 +6,7 @@ from wms.errors import ApiError
 from wms.extensions import db
 from wms.models import (Movement, Placement, Product, Variation, Warehouse,
                         WarehouseLocation)
-from wms.models.base import utcnow
-from wms.services import ConcurrentChange, in_transaction
+from wms.services import in_transaction
 from wms.services.warehouses import find_location
 
 SKU_MISSING = "No se encontro el SKU a ubicar."
@@ -65,31 +64,16 @@ def move(*, sku, source, target, actor):
         if src.id == dst.id:
             return placement
         merged_into = _placement(dst.id, variation.id, lock=True)
-        still_at_source = (Placement.id == placement.id,
-                           Placement.warehouselocation_id == src.id)
         if merged_into is not None:
-            changed = db.session.execute(
-                sa.delete(Placement).where(*still_at_source)
-                .execution_options(synchronize_session=False))
-            result = merged_into
+            db.session.delete(placement)
         else:
-            changed = db.session.execute(
-                sa.update(Placement).where(*still_at_source)
-                .values(warehouselocation_id=dst.id, user_id=actor.user_id, updated_at=utcnow())
-                .execution_options(synchronize_session=False))
-            result = placement
-        # Without row locks (SQLite) another move may have won the race: start again.
-        if changed.rowcount != 1:
-            raise ConcurrentChange()
+            placement.warehouselocation_id = dst.id
+            placement.user_id = actor.user_id
         db.session.add(Movement(kind="move", variation_id=variation.id, from_location_id=src.id,
                                 to_location_id=dst.id, user_id=actor.user_id,
                                 client_id=actor.client_id))
         db.session.flush()
-        if result is placement:
-            db.session.refresh(placement)
-        else:
-            db.session.expunge(placement)
-        return result
+        return merged_into or placement
 
     return in_transaction(relocate)
 
@@ -100,23 +84,24 @@ def _with_variation(stmt):
         .selectinload(Product.images))
 
 
-def _filtered(stmt, warehouse_id, sku):
+def _filters(warehouse_id, sku):
+    where = []
     if warehouse_id:
-        stmt = stmt.join(WarehouseLocation, Placement.warehouselocation_id == WarehouseLocation.id)
-        stmt = stmt.where(WarehouseLocation.warehouse_id == warehouse_id)
+        where.append(Placement.warehouselocation_id.in_(
+            sa.select(WarehouseLocation.id).where(WarehouseLocation.warehouse_id == warehouse_id)))
     if sku:
-        stmt = stmt.join(Variation, Placement.variation_id == Variation.id)
-        stmt = stmt.where(Variation.sku == sku)
-    return stmt
+        where.append(Placement.variation_id == sa.select(Variation.id)
+                     .where(Variation.sku == sku).scalar_subquery())
+    return where
 
 
 def placements_query(warehouse_id=None, sku=None):
     """(rows, count) statements of placements with their variation, images and location."""
+    where = _filters(warehouse_id, sku)
     rows = _with_variation(sa.select(Placement)).options(
         joinedload(Placement.warehouselocation).joinedload(WarehouseLocation.warehouse)
-        .joinedload(Warehouse.store)).order_by(Placement.id)
-    count = sa.select(sa.func.count(Placement.id))
-    return _filtered(rows, warehouse_id, sku), _filtered(count, warehouse_id, sku)
+        .joinedload(Warehouse.store)).where(*where).order_by(Placement.id)
+    return rows, sa.select(sa.func.count(Placement.id)).where(*where)
 
 
 def location_items_query(location_id):
