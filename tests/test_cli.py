@@ -36,6 +36,13 @@ def test_keys_writes_a_pair_and_refuses_to_overwrite(config_class, tmp_path):
     assert json.loads(forced.output)["kid"] != out["kid"]
 
 
+def test_keys_refuses_when_the_key_comes_from_the_environment(runner, tmp_path):
+    result = runner.invoke(args=["oauth", "keys", "--bits", "2048"])
+
+    assert result.exit_code != 0
+    assert "holds the key itself" in result.output
+
+
 def test_tokens_work_with_keys_from_files(config_class, tmp_path, app):
     """`app` empties the tables afterwards; this app reads its keys from the written files."""
     files_app = keys_app(config_class, tmp_path)

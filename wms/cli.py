@@ -2,25 +2,31 @@
 
 Every command takes --json for scripts; without it, it prints for people.
 """
+import io
 import json
 import shlex
+import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from wms.errors import ApiError
 from wms.extensions import db
 from wms.models import OAuthClient
-from wms.oauth.keys import key_paths, write_key_pair
-from wms.services import demo
+from wms.oauth.keys import is_pem, key_paths, write_key_pair
+from wms.services import catalog, demo
 from wms.services.clients import create_client
 
 oauth_cli = AppGroup("oauth", help="OAuth keys and clients.")
 wms_cli = AppGroup("wms", help="Warehouse data: demo data, catalog import.")
 
 DEMO_CLIENT_NAME = "Demo client"
+PROGRESS_MIN_ROWS = 1000   # import-catalog shows a progress bar on files with more data rows
+ERRORS_SHOWN = 50          # import-catalog lists this many errors (all of them with --json)
 
 
 def _emit(as_json, data, text):
@@ -34,6 +40,9 @@ def _emit(as_json, data, text):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def keys(force, bits, as_json):
     """Write the RSA key pair that signs access tokens."""
+    if is_pem(current_app.config.get("OAUTH_PRIVATE_KEY") or ""):
+        raise click.ClickException("OAUTH_PRIVATE_KEY holds the key itself: unset it, or set it "
+                                   "to a file path, to write a key pair.")
     private_path, public_path = key_paths(current_app)
     if private_path.exists() and not force:
         raise click.ClickException(f"{private_path} exists; --force replaces it "
@@ -99,6 +108,45 @@ def demo_client(base_url, as_json):
           f"  TOKEN=$({token_cmd} | python3 -c 'import json,sys; "
           "print(json.load(sys.stdin)[\"access_token\"])')\n"
           f"  curl -s -H \"Authorization: Bearer $TOKEN\" {base_url}/api/v1/warehouses/getall\n")
+
+
+@wms_cli.command("import-catalog")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def import_catalog_command(path, as_json):
+    """Import products, images and variations from a CSV file with the header
+    product_id,product_name,variation_id,sku,variation_name,images (ids optional; images
+    separated by ';'). Re-running a file updates rows; an invalid file writes nothing."""
+    def progress(rows, total):
+        if as_json or rows <= PROGRESS_MIN_ROWS or not total:
+            return None
+        return click.progressbar(length=total, label=f"Importing {rows} rows",
+                                 file=sys.stderr)
+
+    try:
+        text = catalog.decode(path.read_bytes())
+        counts = catalog.import_catalog(io.StringIO(text, newline=""), progress=progress)
+    except catalog.CatalogError as e:
+        _catalog_errors(path, e.errors, as_json)
+    except SQLAlchemyError as e:
+        raise click.ClickException(f"the database refused the import; nothing was written: "
+                                   f"{getattr(e, 'orig', None) or e}")
+    summary = "; ".join(f"{kind} {c['created']} created, {c['updated']} updated, "
+                        f"{c['unchanged']} unchanged"
+                        for kind, c in counts.items() if kind != "rows")
+    _emit(as_json, counts, f"Imported {counts['rows']} rows from {path.name}: {summary}.")
+
+
+def _catalog_errors(path, errors, as_json):
+    if as_json:
+        click.echo(json.dumps({"errors": [{"line": line, "message": message}
+                                          for line, message in errors]}))
+        raise click.exceptions.Exit(1)
+    for line, message in errors[:ERRORS_SHOWN]:
+        click.echo(f"line {line}: {message}", err=True)
+    if len(errors) > ERRORS_SHOWN:
+        click.echo(f"... and {len(errors) - ERRORS_SHOWN} more (--json lists them all)", err=True)
+    raise click.ClickException(f"{path.name}: {len(errors)} error(s); nothing was imported.")
 
 
 def register_commands(app):

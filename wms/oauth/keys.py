@@ -47,18 +47,19 @@ def key_paths(app):
     paths = []
     for name, default in (("OAUTH_PRIVATE_KEY", PRIVATE_FILE), ("OAUTH_PUBLIC_KEY", PUBLIC_FILE)):
         value = app.config.get(name) or ""
-        paths.append(Path(value) if value and not _is_pem(value)
+        paths.append(Path(value) if value and not is_pem(value)
                      else Path(app.instance_path) / default)
     return tuple(paths)
 
 
-def _is_pem(value):
+def is_pem(value):
+    """PEM text rather than a file path."""
     return value.lstrip().startswith("-----BEGIN")
 
 
 def _read(app, name, path):
     value = app.config.get(name) or ""
-    if _is_pem(value):
+    if is_pem(value):
         return value.encode()
     try:
         return path.read_bytes()

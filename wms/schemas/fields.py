@@ -9,7 +9,7 @@ SKU_MAX = 64
 CODE_MAX = 32
 
 _DIGITS = re.compile(r"[ \t]*[0-9]{1,10}[ \t]*")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
 
 
 class LegacyDateTime(fields.DateTime):
@@ -45,7 +45,7 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs).strip()
-        if _CONTROL.search(value):
+        if CONTROL_CHARS.search(value):
             raise ValidationError("Must not contain control characters.")
         return value
 
