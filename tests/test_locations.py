@@ -41,6 +41,8 @@ def test_getblocks_lists_a_rack_with_item_counts(client, demo, auth):
     assert response.status_code == 200
     blocks = response.json
     assert len(blocks) == 24
+    assert list(blocks[0]) == ["id", "rack", "block", "level", "side", "mapped_string",
+                               "items_count"]
     assert blocks[0] == {"id": 1, "rack": "1", "block": "1", "level": "1", "side": "1",
                          "mapped_string": "R1-A1-N1", "items_count": 3}
     assert blocks[1] == {"id": 2, "rack": "1", "block": "1", "level": "1", "side": "2",

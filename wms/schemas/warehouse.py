@@ -48,16 +48,13 @@ class LocationBriefSchema(Schema):
     warehouse_id = fields.Integer()
 
 
-class BlockSchema(Schema):
+class BlockSchema(LocationSchema):
     """A row of getblocks: a location of the rack and how many placements it holds."""
 
-    id = fields.Integer()
-    rack = fields.String()
-    block = fields.String()
-    level = fields.String()
-    side = fields.String()
-    mapped_string = fields.String()
     items_count = fields.Integer()
+
+    class Meta:
+        fields = ("id", "rack", "block", "level", "side", "mapped_string", "items_count")
 
 
 class RackSchema(Schema):
