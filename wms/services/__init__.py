@@ -57,9 +57,11 @@ def _conflict(error):
     """A unique-constraint clash or a lock conflict; a foreign key or NOT NULL failure is not,
     it fails the same way every time."""
     orig = error.orig
-    code = (getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
-            or (orig.args[0] if orig.args else None))
-    return code in _CONFLICTS
+    # psycopg names it in sqlstate, sqlite3 in sqlite_errorname, PyMySQL in args[0] (its
+    # sqlstate is the generic 23000 of every integrity error).
+    codes = {getattr(orig, "sqlstate", None), getattr(orig, "sqlite_errorname", None),
+             orig.args[0] if orig.args and isinstance(orig.args[0], (int, str)) else None}
+    return bool(codes & _CONFLICTS)
 
 
 def in_transaction(operation, attempts=4):
