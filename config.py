@@ -48,6 +48,8 @@ class Config:
     OAUTH_PUBLIC_KEY = os.environ.get("OAUTH_PUBLIC_KEY", "")
     OAUTH_KEY_BITS = _int("OAUTH_KEY_BITS", 4096)
     ACCESS_TOKEN_LIFETIME = _int("ACCESS_TOKEN_LIFETIME", YEAR)
+    # The issuer named in metadata and introspection; empty means the URL requests come to.
+    OAUTH_ISSUER = os.environ.get("OAUTH_ISSUER", "").rstrip("/")
 
     # Werkzeug hash method for client secrets.
     SECRET_HASH_METHOD = os.environ.get("SECRET_HASH_METHOD", "scrypt")

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wms.errors import ApiError
 from wms.extensions import db
 from wms.models import OAuthClient
-from wms.oauth.keys import is_pem, key_paths, write_key_pair
+from wms.oauth.keys import KeysMissing, is_pem, key_paths, rotate_keys, write_key_pair
 from wms.services import catalog, demo
 from wms.services.clients import create_client
 
@@ -52,6 +52,21 @@ def keys(force, bits, as_json):
     current_app.extensions.pop("wms_keys", None)
     _emit(as_json, {"private_key": str(private_path), "public_key": str(public_path), "kid": kid},
           f"Wrote {private_path} and {public_path} (kid {kid}).")
+
+
+@oauth_cli.command("rotate-keys")
+@click.option("--bits", type=click.IntRange(2048, 8192), default=None,
+              help="RSA key size (default OAUTH_KEY_BITS, 4096).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def rotate_keys_command(bits, as_json):
+    """Sign new tokens with a new key pair; tokens signed with the old one stay valid until they
+    expire. Running servers switch within 10 seconds, without a restart."""
+    try:
+        old_kid, new_kid = rotate_keys(current_app, bits or current_app.config["OAUTH_KEY_BITS"])
+    except KeysMissing as e:
+        raise click.ClickException(str(e))
+    _emit(as_json, {"retired_kid": old_kid, "kid": new_kid},
+          f"New signing key {new_kid}; {old_kid} now only verifies the tokens it signed.")
 
 
 @oauth_cli.command("create-client")

@@ -1,5 +1,12 @@
-"""The RSA key pair that signs access tokens: loading it, and making a new one."""
+"""The RSA key pair that signs access tokens: loading it, making a new one, rotating it.
+
+Rotation keeps the old public halves in `oauth-retired-keys/` beside the private key, so that
+tokens signed before a rotation stay valid until they expire. Every process re-reads the files
+when they change, within KEY_RELOAD_SECONDS, so servers pick up a rotation without a restart.
+"""
+import logging
 import os
+import time
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -9,6 +16,10 @@ from joserfc.jwk import RSAKey
 
 PRIVATE_FILE = "oauth-private.key"
 PUBLIC_FILE = "oauth-public.key"
+RETIRED_DIR = "oauth-retired-keys"
+KEY_RELOAD_SECONDS = 10
+
+log = logging.getLogger(__name__)
 
 
 class KeysMissing(RuntimeError):
@@ -22,7 +33,7 @@ class KeyRing:
     A public key alone verifies tokens but signs none.
     """
 
-    def __init__(self, private_pem, public_pem):
+    def __init__(self, private_pem, public_pem, retired_pems=()):
         self.signing_key = RSAKey.import_key(private_pem) if private_pem else None
         public = RSAKey.import_key(public_pem) if public_pem else None
         if self.signing_key is not None:
@@ -33,7 +44,9 @@ class KeyRing:
         if public is None:
             raise KeysMissing("no OAuth public key")
         self.kid = public.thumbprint()
-        self.public_keys = {self.kid: public}
+        self.public_keys = {key.thumbprint(): key
+                            for key in map(RSAKey.import_key, retired_pems)}
+        self.public_keys[self.kid] = public
 
     def verification_key(self, kid):
         """The public key named by a token's `kid`; tokens without one (Passport's) get ours."""
@@ -67,6 +80,16 @@ def _read(app, name, path):
         return None
 
 
+def retired_dir(app):
+    return key_paths(app)[0].parent / RETIRED_DIR
+
+
+def _retired_pems(app):
+    directory = retired_dir(app)
+    return [path.read_bytes() for path in sorted(directory.glob("*.pem"))] \
+        if directory.is_dir() else []
+
+
 def load_keys(app):
     private_path, public_path = key_paths(app)
     private_pem = _read(app, "OAUTH_PRIVATE_KEY", private_path)
@@ -77,15 +100,43 @@ def load_keys(app):
         public_pem = _read(app, "OAUTH_PUBLIC_KEY", public_path)
     if private_pem is None and public_pem is None:
         raise KeysMissing(f"no OAuth keys at {private_path}: run `flask --app wsgi oauth keys`")
-    return KeyRing(private_pem, public_pem)
+    return KeyRing(private_pem, public_pem, _retired_pems(app))
+
+
+def _files_state(app):
+    """What the key files look like now (names, sizes, times): changes mean a reload."""
+    paths = [*key_paths(app), retired_dir(app)]
+    if retired_dir(app).is_dir():
+        paths += sorted(retired_dir(app).iterdir())
+    state = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        state.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(state)
 
 
 def key_ring():
-    """The app's keys, read once per process."""
-    ring = current_app.extensions.get("wms_keys")
-    if ring is None:
-        ring = current_app.extensions["wms_keys"] = load_keys(current_app)
-    return ring
+    """The app's keys; the files are looked at again at most every KEY_RELOAD_SECONDS and
+    re-read when they changed (a rotation by `flask oauth rotate-keys`)."""
+    cache = current_app.extensions.setdefault("wms_keys", {})
+    now = time.monotonic()
+    if "ring" in cache and now - cache["checked"] < KEY_RELOAD_SECONDS:
+        return cache["ring"]
+    state = _files_state(current_app)
+    if "ring" not in cache or state != cache["state"]:
+        try:
+            cache["ring"] = load_keys(current_app)
+        except (KeysMissing, ValueError):
+            # Caught mid-rotation, say: keep what worked and look again next time.
+            if "ring" not in cache:
+                raise
+            log.warning("OAuth keys could not be re-read; the previous ones stay in use")
+        cache["state"] = state
+    cache["checked"] = now
+    return cache["ring"]
 
 
 def generate_key_pair(bits):
@@ -116,3 +167,23 @@ def write_key_pair(private_path, public_path, bits):
     _write_atomically(public_path, public_pem, 0o644)
     _write_atomically(private_path, private_pem, 0o600)
     return RSAKey.import_key(public_pem).thumbprint()
+
+
+def rotate_keys(app, bits):
+    """Retire the current key (its public half keeps verifying the tokens it signed) and write a
+    new pair that signs from now on. Retired keys older than the longest token lifetime, which
+    can have no valid token left, are deleted. Returns (old kid, new kid)."""
+    if is_pem(app.config.get("OAUTH_PRIVATE_KEY") or ""):
+        raise KeysMissing("OAUTH_PRIVATE_KEY holds the key itself: rotation writes files")
+    current = load_keys(app)
+    directory = retired_dir(app)
+    directory.mkdir(parents=True, exist_ok=True)
+    _write_atomically(directory / f"{current.kid}.pem",
+                      current.public_keys[current.kid].as_pem(private=False), 0o644)
+    private_path, public_path = key_paths(app)
+    new_kid = write_key_pair(private_path, public_path, bits)
+    oldest = time.time() - app.config["ACCESS_TOKEN_LIFETIME"]
+    for path in directory.glob("*.pem"):
+        if path.stat().st_mtime < oldest:
+            path.unlink()
+    return current.kid, new_kid

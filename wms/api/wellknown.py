@@ -1,0 +1,35 @@
+"""/.well-known: the public keys that verify tokens (JWKS) and the server's metadata (RFC 8414)."""
+from flask import Blueprint, url_for
+
+from wms.oauth.grants import CLIENT_AUTH_METHODS
+from wms.oauth.issuer import issuer
+from wms.oauth.keys import key_ring
+from wms.oauth.scopes import SCOPES
+from wms.oauth.tokens import ALGORITHM
+
+bp = Blueprint("wellknown", __name__)
+
+# Public documents: caches may keep them a little, never longer than a key rotation takes.
+CACHE = {"Cache-Control": "public, max-age=60"}
+
+
+@bp.get("/jwks.json")
+def jwks():
+    """Every public key still trusted, by kid: the signing key and the retired ones."""
+    keys = [{**key.as_dict(private=False), "kid": kid, "use": "sig", "alg": ALGORITHM}
+            for kid, key in key_ring().public_keys.items()]
+    return {"keys": keys}, 200, CACHE
+
+
+@bp.get("/oauth-authorization-server")
+def metadata():
+    """What this authorization server offers (RFC 8414)."""
+    return {
+        "issuer": issuer(),
+        "token_endpoint": url_for("oauth.token", _external=True),
+        "jwks_uri": url_for("wellknown.jwks", _external=True),
+        "scopes_supported": list(SCOPES),
+        "response_types_supported": [],
+        "grant_types_supported": ["client_credentials"],
+        "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+    }, 200, CACHE
