@@ -48,6 +48,7 @@ class Config:
     OAUTH_PUBLIC_KEY = os.environ.get("OAUTH_PUBLIC_KEY", "")
     OAUTH_KEY_BITS = _int("OAUTH_KEY_BITS", 4096)
     ACCESS_TOKEN_LIFETIME = _int("ACCESS_TOKEN_LIFETIME", YEAR)
+    REFRESH_TOKEN_LIFETIME = _int("REFRESH_TOKEN_LIFETIME", YEAR)
     # The issuer named in metadata and introspection; empty means the URL requests come to.
     OAUTH_ISSUER = os.environ.get("OAUTH_ISSUER", "").rstrip("/")
 
@@ -58,6 +59,24 @@ class Config:
     PER_PAGE_MAX = _int("PER_PAGE_MAX", 500)
     # No request of this API is bigger; larger bodies get a 413 before anything parses them.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
+
+    # Rate limits (Flask-Limiter, wms/ratelimit.py), counted per client IP. memory:// counts in
+    # each worker process; redis://host:6379/0 shares the counts between workers and servers.
+    RATELIMIT_ENABLED = as_bool(os.environ.get("RATELIMIT_ENABLED"), default=True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    # Passed to the Redis client (a parameter in the URL wins); the memory storage ignores them.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    # A window starts at a key's first hit, as Laravel's throttle does.
+    RATELIMIT_STRATEGY = "fixed-window"
+    # Storage unreachable: log it and let the request through rather than answer 500.
+    RATELIMIT_SWALLOW_ERRORS = True
+    # wms/ratelimit.py sends Laravel's headers instead of Flask-Limiter's.
+    RATELIMIT_HEADERS_ENABLED = False
+    # A limits string ("60 per minute", "10 per minute; 100 per hour"); empty means no limit.
+    # Laravel's API default: room for a store's scanners behind one address asking at shift start.
+    OAUTH_TOKEN_RATE_LIMIT = os.environ.get("OAUTH_TOKEN_RATE_LIMIT", "60 per minute")
+    # Behind N reverse proxies that set X-Forwarded-For, N: the client IP is then read from it.
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
 
 
 class TestConfig(Config):

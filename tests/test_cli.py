@@ -1,6 +1,8 @@
-"""The flask commands scripts rely on: oauth keys, oauth create-client, wms demo, demo-client."""
+"""The flask commands scripts rely on: oauth keys and create-client, wms demo and demo-client,
+users create."""
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from wms import create_app
@@ -112,3 +114,46 @@ def test_demo_client_is_made_once_with_a_curl_example(runner):
 
     second = runner.invoke(args=["wms", "demo-client", "--json"])
     assert json.loads(second.output)["client_secret"] is None
+
+
+def test_users_create_prints_the_user_without_its_password(runner):
+    result = runner.invoke(args=["users", "create", "--name", "Ana", "--email", "Ana@Store.example",
+                                 "--password", "long enough", "--admin", "--json"])
+
+    assert result.exit_code == 0, result.output
+    user = json.loads(result.output)
+    assert user["email"] == "ana@store.example" and user["is_admin"] is True
+    assert set(user) == {"id", "name", "email", "is_admin", "created_at", "updated_at"}
+
+
+@pytest.mark.parametrize("args, problem", [
+    (["--email", "not-an-email", "--password", "long enough"], "email"),
+    (["--email", "b@store.example", "--password", "short"], "password"),
+])
+def test_users_create_refuses_bad_input(runner, args, problem):
+    result = runner.invoke(args=["users", "create", "--name", "B", *args])
+
+    assert result.exit_code != 0
+    assert problem in result.output
+
+
+def test_users_create_refuses_a_taken_email(runner):
+    args = ["users", "create", "--name", "C", "--email", "c@store.example",
+            "--password", "long enough"]
+    assert runner.invoke(args=args).exit_code == 0
+
+    again = runner.invoke(args=args)
+
+    assert again.exit_code != 0
+    assert "already been taken" in again.output
+
+
+def test_create_client_for_the_scanner_app(app, runner):
+    result = runner.invoke(args=["oauth", "create-client", "--name", "Scanner", "--password",
+                                 "--public", "--json"])
+
+    created = json.loads(result.output)
+    assert created["client_secret"] is None
+    with app.app_context():
+        client = db.session.get(OAuthClient, created["client_id"])
+        assert client.password_client and client.secret is None

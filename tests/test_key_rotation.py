@@ -125,7 +125,9 @@ def test_metadata_names_the_endpoints(client):
     assert body["issuer"] == "http://localhost"
     assert body["token_endpoint"] == "http://localhost/oauth/token"
     assert body["jwks_uri"] == "http://localhost/.well-known/jwks.json"
-    assert body["grant_types_supported"] == ["client_credentials"]
+    assert body["revocation_endpoint"] == "http://localhost/oauth/revoke"
+    assert body["introspection_endpoint"] == "http://localhost/oauth/introspect"
+    assert body["grant_types_supported"] == ["client_credentials", "password", "refresh_token"]
     assert body["scopes_supported"] == ["read", "write", "users"]
 
 

@@ -245,8 +245,9 @@ ERRORS = [
     ("nothing at all", lambda i, s: {}, 400, UNSUPPORTED_GRANT_TYPE),
     ("unknown grant_type", lambda i, s: {"grant_type": "foo", "client_id": i, "client_secret": s},
      400, UNSUPPORTED_GRANT_TYPE),
-    ("password grant", lambda i, s: {"grant_type": "password", "client_id": i,
-                                     "client_secret": s}, 400, UNSUPPORTED_GRANT_TYPE),
+    ("password grant, not a password client", lambda i, s: {
+        "grant_type": "password", "client_id": i, "client_secret": s, "username": "a@b.co",
+        "password": "secret-password"}, 401, INVALID_CLIENT),
     ("no client_id", lambda i, s: {"grant_type": CC, "client_secret": s}, 400,
      MISSING_CLIENT_ID),
     ("wrong secret", lambda i, s: {"grant_type": CC, "client_id": i, "client_secret": s + "x"},

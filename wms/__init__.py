@@ -2,6 +2,7 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, engine_options
 
@@ -14,11 +15,16 @@ def create_app(config_class=Config):
     app.json.sort_keys = False
     app.url_map.strict_slashes = False
     app.url_map.merge_slashes = False  # a JSON 404, not an HTML redirect
+    if app.config["PROXY_FIX_X_FOR"] > 0:
+        # The client's address from the X-Forwarded-For its proxies set (rate limits count by it).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=0)
 
     from wms.extensions import cors, db, migrate
+    from wms.ratelimit import RATE_LIMIT_HEADERS, init_rate_limits
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
-    cors.init_app(app, resources={r"/*": {"origins": app.config["CORS_ORIGINS"]}})
+    cors.init_app(app, resources={r"/*": {"origins": app.config["CORS_ORIGINS"]}},
+                  expose_headers=RATE_LIMIT_HEADERS)
 
     from wms import models  # noqa: F401  (registers the tables)
     from wms.errors import register_error_handlers
@@ -29,5 +35,6 @@ def create_app(config_class=Config):
     register_error_handlers(app)
     init_oauth(app)
     register_blueprints(app)
+    init_rate_limits(app)
     register_commands(app)
     return app

@@ -18,10 +18,13 @@ from wms.errors import ApiError
 from wms.extensions import db
 from wms.models import OAuthClient
 from wms.oauth.keys import KeysMissing, is_pem, key_paths, rotate_keys, write_key_pair
-from wms.services import catalog, demo
+from wms.schemas.accounts import UserSchema
+from wms.services import catalog, demo, users
 from wms.services.clients import create_client
+from wms.services.tokens import purge_tokens
 
 oauth_cli = AppGroup("oauth", help="OAuth keys and clients.")
+users_cli = AppGroup("users", help="People who sign in.")
 wms_cli = AppGroup("wms", help="Warehouse data: demo data, catalog import.")
 
 DEMO_CLIENT_NAME = "Demo client"
@@ -73,15 +76,36 @@ def rotate_keys_command(bits, as_json):
 @click.option("--name", required=True, help="The client's name.")
 @click.option("--client-credentials", is_flag=True,
               help="A confidential client for the client-credentials grant.")
+@click.option("--password", "password_client", is_flag=True,
+              help="A password-grant client (the scanner app's kind).")
+@click.option("--public", is_flag=True,
+              help="With --password: a client without a secret, for apps that cannot keep one.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def create_client_command(name, client_credentials, as_json):
+def create_client_command(name, client_credentials, password_client, public, as_json):
     """Create an OAuth client and print its id and secret (shown only now)."""
-    if not client_credentials:
-        raise click.UsageError("Say what kind of client: --client-credentials.")
-    client, secret = create_client(name=name)
-    _emit(as_json, {"client_id": client.id, "client_secret": secret},
-          f"Client ID: {client.id}\nClient secret: {secret}\n"
-          "The secret is stored hashed: keep it now, it cannot be shown again.")
+    if client_credentials == password_client:
+        raise click.UsageError("Say what kind of client: --client-credentials or --password.")
+    if public and not password_client:
+        raise click.UsageError("--public goes with --password: client credentials need a secret.")
+    client, secret = create_client(name=name, password=password_client, public=public)
+    text = f"Client ID: {client.id}\n"
+    if secret:
+        text += (f"Client secret: {secret}\n"
+                 "The secret is stored hashed: keep it now, it cannot be shown again.")
+    _emit(as_json, {"client_id": client.id, "client_secret": secret}, text)
+
+
+@oauth_cli.command("purge")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def purge_command(as_json):
+    """Delete revoked and expired access tokens' rows, in one transaction.
+
+    Safe at any time: a token whose row is gone is refused like a revoked one (the guard needs
+    the row), so deleting revoked rows before they expire changes nothing for their holders.
+    """
+    counts = purge_tokens()
+    _emit(as_json, counts,
+          f"Deleted {counts['access_tokens']} revoked or expired access token(s).")
 
 
 @wms_cli.command("demo")
@@ -164,6 +188,24 @@ def _catalog_errors(path, errors, as_json):
     raise click.ClickException(f"{path.name}: {len(errors)} error(s); nothing was imported.")
 
 
+@users_cli.command("create")
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 8 characters (asked for when not given).")
+@click.option("--admin", is_flag=True, help="May manage users.")
+@click.option("--json", "as_json", is_flag=True, help="Print the user as JSON.")
+def create_user_command(name, email, password, admin, as_json):
+    """Create a user (the password is stored hashed)."""
+    try:
+        user = users.create_user(name=name, email=email, password=password, is_admin=admin)
+    except ApiError as e:
+        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in (e.errors or {}).items())
+        raise click.ClickException(problems or e.message)
+    _emit(as_json, UserSchema().dump(user), f"User {user.id} <{user.email}> created.")
+
+
 def register_commands(app):
+    app.cli.add_command(users_cli)
     app.cli.add_command(oauth_cli)
     app.cli.add_command(wms_cli)

@@ -1,9 +1,11 @@
 """ApiError and the handlers that turn every error into JSON with a `message`."""
 from flask import current_app
+from flask_limiter import RateLimitExceeded
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from wms.extensions import db
+from wms.ratelimit import TOO_MANY_ATTEMPTS, throttle_headers
 
 INVALID_PARAMS = "Parametros no validos."
 INTERNAL_ERROR = "Error interno del servidor."
@@ -41,6 +43,11 @@ def register_error_handlers(app):
         # A value the database refuses (out of range, bad bytes) is the caller's input.
         db.session.rollback()
         return {"message": INVALID_PARAMS}, 400
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(e):
+        # Laravel's throttle answer, not Flask-Limiter's (its text would be "60 per 1 minute").
+        return {"message": TOO_MANY_ATTEMPTS}, 429, throttle_headers(e)
 
     @app.errorhandler(HTTPException)
     def http_error(e):

@@ -1,6 +1,8 @@
 """Extension objects, created unbound and bound to the app in create_app()."""
 import sqlalchemy as sa
 from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
@@ -22,6 +24,10 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 cors = CORS()
+# Counts per client IP (request.remote_addr; PROXY_FIX_X_FOR makes it the forwarded one). The
+# Limiter is one object per process, as the app is in production: each init_app() gives it that
+# app's storage (so a test's new app starts from empty memory counts).
+limiter = Limiter(key_func=get_remote_address)
 
 
 @sa.event.listens_for(sa.Engine, "connect")

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.extensions import db
+from wms.models.accounts import User
 from wms.models.base import TimestampMixin, utcnow
 from wms.security import check_secret
 
@@ -44,7 +45,11 @@ class OAuthClient(TimestampMixin, db.Model):
         return self.confidential and check_secret(self.secret, client_secret)
 
     def check_endpoint_auth_method(self, method, endpoint):
-        if endpoint == "token":
+        """A client with a secret must use it; a public client (no secret) names itself only,
+        and only at the token endpoint (revocation and introspection need a secret)."""
+        if method == "none":
+            return endpoint == "token" and not self.confidential
+        if endpoint in ("token", "revocation", "introspection"):
             return method in ("client_secret_basic", "client_secret_post") and self.confidential
         return False
 
@@ -52,8 +57,13 @@ class OAuthClient(TimestampMixin, db.Model):
         return False
 
     def check_grant_type(self, grant_type):
-        # Passport: any confidential client may use client credentials.
-        return grant_type == "client_credentials" and self.confidential
+        """Passport's rules: client credentials for confidential clients, the password grant
+        for password clients, refresh for any client."""
+        return {
+            "client_credentials": self.confidential,
+            "password": self.password_client,
+            "refresh_token": True,
+        }.get(grant_type, False)
 
 
 class AccessToken(db.Model):
@@ -74,7 +84,34 @@ class AccessToken(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     client: Mapped[OAuthClient] = relationship()
+    user: Mapped[User | None] = relationship()
 
     def is_active(self, now=None):
         now = now or utcnow()
         return not self.revoked and (self.expires_at is None or self.expires_at > now)
+
+
+class RefreshToken(db.Model):
+    """A refresh token, known by the SHA-256 of its value (the value itself is never stored).
+
+    `family_id` is the id of the first token of a rotation chain: presenting a token that was
+    already rotated away revokes the whole family (RFC 9700 4.14.2, refresh token reuse).
+    """
+
+    __tablename__ = "oauth_refresh_tokens"
+
+    id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    access_token_id: Mapped[str] = mapped_column(sa.ForeignKey("oauth_access_tokens.id"),
+                                                 index=True)
+    family_id: Mapped[str] = mapped_column(sa.String(100), index=True)
+    revoked: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    access_token: Mapped[AccessToken] = relationship()
+
+    # Authlib's refresh-token interface.
+    def check_client(self, client):
+        return self.access_token.client_id == client.id
+
+    def get_scope(self):
+        return " ".join(self.access_token.scopes)

@@ -18,6 +18,7 @@ PASSPORT_ERRORS = {
     ),
     "invalid_request": (400, INVALID_REQUEST, None),
     "invalid_scope": (400, "The requested scope is invalid, unknown, or malformed", None),
+    "invalid_credentials": (401, "The user credentials were incorrect.", None),
 }
 # Passport answers a client that may not use a grant as if its credentials were wrong.
 ALIASES = {"unauthorized_client": "invalid_client"}
@@ -29,6 +30,23 @@ class PassportInvalidRequest(InvalidRequestError):
     def __init__(self, parameter):
         super().__init__()
         self.hint = f"Check the `{parameter}` parameter"
+
+
+class InvalidCredentials(OAuth2Error):
+    """A wrong username or password (the same answer for both)."""
+
+    error = "invalid_credentials"
+
+
+class InvalidRefreshToken(InvalidRequestError):
+    """Passport's answer to a refresh token it will not honour: 401, with the reason as hint."""
+
+    status_code = 401
+    passport_description = "The refresh token is invalid."
+
+    def __init__(self, hint):
+        super().__init__()
+        self.hint = hint
 
 
 class PassportInvalidScope(InvalidScopeError):
@@ -45,6 +63,8 @@ def passport_error(error: OAuth2Error, had_basic_auth=False):
     code = ALIASES.get(error.error, error.error)
     status, description, hint = PASSPORT_ERRORS.get(
         code, (error.status_code or 400, error.description, None))
+    if getattr(error, "passport_description", None):
+        status, description = error.status_code, error.passport_description
     hint = getattr(error, "hint", None) or hint
     body = {"error": code, "error_description": description}
     if hint:

@@ -4,25 +4,16 @@ from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import MissingAuthorizationError
 from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
 from flask import request
-from sqlalchemy.orm import joinedload
 
 from wms.errors import ApiError
-from wms.extensions import db
-from wms.models import AccessToken
-from wms.oauth.tokens import verify_access_token
+from wms.oauth.tokens import find_access_token
 from wms.services import Actor
 
 
 class JWTBearerValidator(BearerTokenValidator):
     def authenticate_token(self, token_string):
         """The token's row, found by the `jti` of a JWT whose signature and lifetime hold."""
-        claims = verify_access_token(token_string)
-        if claims is None:
-            return None
-        token = db.session.get(AccessToken, claims["jti"],
-                               options=[joinedload(AccessToken.client)])
-        if token is None or str(token.client_id) != str(claims.get("aud")):
-            return None
+        token, _claims = find_access_token(token_string)
         return token
 
     def validate_token(self, token, scopes, request):
@@ -55,10 +46,21 @@ def require_token():
     if request.method == "OPTIONS":
         return None
     try:
-        guard.acquire_token()
+        token = guard.acquire_token()
     except OAuth2Error as error:
         guard.raise_error_response(error)
+    if not scopes_allow(token.scopes, request.method):
+        raise ApiError("Invalid scope(s) provided.", 403)
     return None
+
+
+def scopes_allow(scopes, method):
+    """Passport's rule: a token with no scopes, or `*`, may do all its owner may; otherwise
+    reading needs `read` or `write`, and changing needs `write`."""
+    if not scopes or "*" in scopes:
+        return True
+    needed = {"read", "write"} if method in ("GET", "HEAD") else {"write"}
+    return bool(needed & set(scopes))
 
 
 def current_actor():

@@ -2,17 +2,17 @@
 from authlib.integrations.flask_oauth2 import AuthorizationServer as _AuthorizationServer
 from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
-from flask import current_app
 from flask import request as flask_request
 
 from wms.extensions import db
 from wms.models import OAuthClient
+from wms.oauth.endpoints import IntrospectionEndpoint, RevocationEndpoint
 from wms.oauth.errors import PassportInvalidScope, passport_error
-from wms.oauth.grants import ClientCredentialsGrant
+from wms.oauth.grants import ClientCredentialsGrant, PasswordGrant, RefreshTokenGrant
 from wms.oauth.scopes import SCOPES, scope_names
 from wms.params import request_params
 from wms.schemas.fields import MAX_ID
-from wms.services.tokens import issue_access_token
+from wms.services.tokens import issue_tokens
 
 # What Authlib's https check is shown instead of the request's URL (see PassportRequest).
 TRANSPORT_CHECKED_BY_PROXY = "https://localhost/"
@@ -61,17 +61,21 @@ def query_client(client_id):
 
 def generate_token(grant_type, client, user=None, scope=None, expires_in=None,
                    include_refresh_token=True):
-    """Passport's token response; the token row is stored as the JWT is signed."""
-    lifetime = expires_in or current_app.config["ACCESS_TOKEN_LIFETIME"]
-    access_token, _ = issue_access_token(
-        client=client, user_id=user.id if user else None,
-        scopes=scope_names(scope), lifetime=lifetime)
-    return {"token_type": "Bearer", "expires_in": lifetime, "access_token": access_token}
+    """Passport's token response; the rows are stored as the JWT is signed."""
+    return issue_tokens(client=client, user_id=user.id if user else None,
+                        scopes=scope_names(scope), refresh=include_refresh_token)
 
 
 class AuthorizationServer(_AuthorizationServer):
     def create_oauth2_request(self, request):
         return PassportRequest(flask_request)
+
+    def handle_response(self, status, body, headers):
+        response = super().handle_response(status, body, headers)
+        if body == "":
+            # An empty answer (revocation's) is no HTML page.
+            del response.headers["Content-Type"]
+        return response
 
     def handle_error_response(self, request, error):
         had_basic = flask_request.headers.get("Authorization", "").lower().startswith("basic ")
@@ -86,9 +90,13 @@ class AuthorizationServer(_AuthorizationServer):
 
 authorization = AuthorizationServer()
 authorization.register_grant(ClientCredentialsGrant)
+authorization.register_grant(PasswordGrant)
+authorization.register_grant(RefreshTokenGrant)
+authorization.register_endpoint(RevocationEndpoint)
+authorization.register_endpoint(IntrospectionEndpoint)
 
 
 def init_authorization(app):
-    # save_token has nothing left to do: issue_access_token stores the row as it signs.
+    # save_token has nothing left to do: issue_tokens stores the rows as it signs.
     authorization.init_app(app, query_client=query_client, save_token=lambda token, req: None)
     authorization.register_token_generator("default", generate_token)

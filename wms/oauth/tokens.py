@@ -3,7 +3,10 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jws import JWSRegistry
 from joserfc.jwt import JWTClaimsRegistry
+from sqlalchemy.orm import joinedload
 
+from wms.extensions import db
+from wms.models import AccessToken
 from wms.oauth.keys import key_ring
 
 ALGORITHM = "RS256"
@@ -39,3 +42,19 @@ def verify_access_token(token):
     if not isinstance(claims.get("jti"), str):
         return None
     return claims
+
+
+def find_access_token(token):
+    """(row, claims) of a token we signed, within its lifetime, whose row (found by `jti`, one
+    primary-key lookup) belongs to the client its `aud` names; else (None, None).
+
+    The row may be revoked or past its `expires_at`: the guard refuses such a token, and
+    introspection calls it inactive.
+    """
+    claims = verify_access_token(token)
+    if claims is None:
+        return None, None
+    row = db.session.get(AccessToken, claims["jti"], options=[joinedload(AccessToken.client)])
+    if row is None or str(row.client_id) != str(claims.get("aud")):
+        return None, None
+    return row, claims

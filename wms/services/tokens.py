@@ -1,9 +1,16 @@
-"""Issuing access tokens: the JWT goes to the caller, only its `jti` row is stored."""
+"""Access tokens: issuing them (the JWT goes to the caller, only its `jti` row is stored),
+revoking them, and purging the rows that no longer let anything in."""
+import hashlib
 import secrets
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from wms.models import AccessToken
+import sqlalchemy as sa
+from flask import current_app
+
+from wms.extensions import db
+from wms.models import AccessToken, RefreshToken
+from wms.models.base import utcnow
 from wms.oauth.tokens import sign_access_token
 from wms.services import unit_of_work
 
@@ -12,8 +19,8 @@ def _naive_utc(epoch):
     return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
 
 
-def issue_access_token(*, client, user_id, scopes, lifetime, name=None):
-    """Sign a new token and store its row; return (jwt, row)."""
+def _new_access_token(*, client, user_id, scopes, lifetime, name=None):
+    """A signed JWT and its (not yet added) row."""
     now = int(time.time())
     jti = secrets.token_hex(40)
     claims = {
@@ -29,6 +36,103 @@ def issue_access_token(*, client, user_id, scopes, lifetime, name=None):
     token = AccessToken(id=jti, user_id=user_id, client_id=client.id, name=name,
                         scopes=list(scopes), revoked=False, created_at=_naive_utc(now),
                         updated_at=_naive_utc(now), expires_at=_naive_utc(now + lifetime))
+    return jwt, token
+
+
+def issue_access_token(*, client, user_id, scopes, lifetime, name=None):
+    """Sign a new token and store its row; return (jwt, row)."""
+    jwt, token = _new_access_token(client=client, user_id=user_id, scopes=scopes,
+                                   lifetime=lifetime, name=name)
     with unit_of_work() as session:
         session.add(token)
     return jwt, token
+
+
+def _refresh_id(value):
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def issue_tokens(*, client, user_id, scopes, refresh, replaces=None):
+    """Passport's token response: an access token and, when asked, a refresh token, written in
+    one transaction. `replaces` is a refresh token being rotated: it and its access token are
+    revoked in the same transaction, and the new refresh token joins its family."""
+    config = current_app.config
+    lifetime = config["ACCESS_TOKEN_LIFETIME"]
+    jwt, access = _new_access_token(client=client, user_id=user_id, scopes=scopes,
+                                    lifetime=lifetime)
+    body = {"token_type": "Bearer", "expires_in": lifetime, "access_token": jwt}
+    with unit_of_work() as session:
+        session.add(access)
+        if replaces is not None:
+            replaces.revoked = True
+            replaces.access_token.revoked = True
+        if refresh:
+            value = secrets.token_urlsafe(48)
+            token_id = _refresh_id(value)
+            session.add(RefreshToken(
+                id=token_id, access_token=access, revoked=False,
+                family_id=replaces.family_id if replaces is not None else token_id,
+                expires_at=utcnow() + timedelta(seconds=config["REFRESH_TOKEN_LIFETIME"])))
+            body["refresh_token"] = value
+    return body
+
+
+def find_refresh_token(value):
+    """The refresh token with this value (looked up by its hash), revoked or not, or None."""
+    if not isinstance(value, str) or len(value) > 200:
+        return None
+    return db.session.get(RefreshToken, _refresh_id(value))
+
+
+def revoke_refresh_family(family_id):
+    """A rotated-away refresh token came back: someone holds a copy. Revoke every refresh token
+    of its family and their access tokens, so that neither copy goes on working."""
+    with unit_of_work() as session:
+        family = sa.select(RefreshToken.access_token_id).where(
+            RefreshToken.family_id == family_id)
+        session.execute(sa.update(AccessToken).where(AccessToken.id.in_(family))
+                        .values(revoked=True, updated_at=utcnow())
+                        .execution_options(synchronize_session=False))
+        session.execute(sa.update(RefreshToken).where(RefreshToken.family_id == family_id)
+                        .values(revoked=True).execution_options(synchronize_session=False))
+
+
+def revoke_access_token(jti):
+    """Mark the token revoked: from now on the guard refuses it. Revoking twice is harmless."""
+    with unit_of_work() as session:
+        session.execute(sa.update(AccessToken).where(AccessToken.id == jti)
+                        .values(revoked=True, updated_at=utcnow()))
+
+
+def purge_tokens(now=None):
+    """Delete what no longer lets anything in, in one transaction; return how many went, by kind.
+
+    - Refresh tokens past `expires_at`. A revoked one is kept until then: presented again, it
+      still tells a stolen copy (and revokes its family).
+    - Access tokens that are revoked or past `expires_at`, unless a remaining refresh token
+      points at them. Deleting a revoked row is as safe as keeping it: the guard needs a token's
+      row to let it in, and a `jti` (80 random hex digits) is never issued again.
+
+    Rows without `expires_at` never expire.
+    """
+    now = now or utcnow()
+    with unit_of_work() as session:
+        refresh_tokens = session.execute(
+            sa.delete(RefreshToken).where(RefreshToken.expires_at < now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        access_tokens = session.execute(
+            sa.delete(AccessToken)
+            .where(sa.or_(AccessToken.revoked.is_(True), AccessToken.expires_at < now),
+                   *_not_referenced(AccessToken))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return {"access_tokens": access_tokens, "refresh_tokens": refresh_tokens}
+
+
+def _not_referenced(model):
+    """Conditions that hold for a row of `model` no foreign key of any table points at."""
+    table = model.__table__
+    return [~sa.exists().where(fk.parent == fk.column)
+            for other in table.metadata.sorted_tables
+            for fk in other.foreign_keys if fk.column.table is table]
