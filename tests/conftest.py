@@ -14,6 +14,7 @@ from wms.extensions import db
 from wms.oauth.keys import generate_key_pair
 from wms.services.clients import create_client
 from wms.services.demo import load_demo
+from wms.services.users import create_user
 
 from tests.scratch import scratch_database
 
@@ -148,3 +149,30 @@ def count_queries(app):
             sa.event.remove(engine, "before_cursor_execute", record)
 
     return counting
+
+
+USER_EMAIL, USER_PASSWORD = "clerk@store.example", "correct horse"
+
+
+@pytest.fixture
+def user(app):
+    """A user who is not an admin."""
+    with app.app_context():
+        return create_user(name="Clerk", email=USER_EMAIL, password=USER_PASSWORD)
+
+
+@pytest.fixture
+def user_token(app, client, user):
+    """The user's access token, from the password grant on a password client."""
+    with app.app_context():
+        password_client, secret = create_client(name="Web UI", password=True)
+    response = client.post("/oauth/token", data={
+        "grant_type": "password", "client_id": password_client.id, "client_secret": secret,
+        "username": USER_EMAIL, "password": USER_PASSWORD})
+    assert response.status_code == 200, response.json
+    return response.json["access_token"]
+
+
+@pytest.fixture
+def user_auth(user_token):
+    return {"Authorization": f"Bearer {user_token}"}

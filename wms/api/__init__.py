@@ -3,10 +3,11 @@
 
 
 def register_blueprints(app):
-    from wms.api import inventory, locations, oauth, warehouses, wellknown
+    from wms.api import account, inventory, locations, oauth, warehouses, wellknown
 
     app.register_blueprint(warehouses.bp, url_prefix="/api/v1/warehouses")
     app.register_blueprint(locations.bp, url_prefix="/api/v1/warehouselocations")
     app.register_blueprint(inventory.bp, url_prefix="/api/v1/locationvariation")
     app.register_blueprint(oauth.bp, url_prefix="/oauth")
+    app.register_blueprint(account.bp, url_prefix="/oauth")
     app.register_blueprint(wellknown.bp, url_prefix="/.well-known")

@@ -3,7 +3,7 @@ from authlib.integrations.flask_oauth2 import ResourceProtector, current_token
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import MissingAuthorizationError
 from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
-from flask import request
+from flask import g, request
 
 from wms.errors import ApiError
 from wms.oauth.tokens import find_access_token
@@ -41,14 +41,18 @@ guard = Guard()
 guard.register_token_validator(JWTBearerValidator())
 
 
+def _bearer_token():
+    try:
+        return guard.acquire_token()
+    except OAuth2Error as error:
+        guard.raise_error_response(error)
+
+
 def require_token():
     """before_request hook of the API blueprints (CORS preflights carry no token)."""
     if request.method == "OPTIONS":
         return None
-    try:
-        token = guard.acquire_token()
-    except OAuth2Error as error:
-        guard.raise_error_response(error)
+    token = _bearer_token()
     if not scopes_allow(token.scopes, request.method):
         raise ApiError("Invalid scope(s) provided.", 403)
     return None
@@ -61,6 +65,23 @@ def scopes_allow(scopes, method):
         return True
     needed = {"read", "write"} if method in ("GET", "HEAD") else {"write"}
     return bool(needed & set(scopes))
+
+
+def require_user():
+    """before_request hook of the routes where people manage their own clients and tokens:
+    a bearer token that belongs to a user (a client-credentials token has none)."""
+    if request.method == "OPTIONS":
+        return None
+    token = _bearer_token()
+    if token.user_id is None:
+        raise ApiError("Unauthenticated.", 401)
+    g.user = token.user
+    return None
+
+
+def current_user():
+    """The user a require_user route acts for."""
+    return g.user
 
 
 def current_actor():
