@@ -49,6 +49,7 @@ class Config:
     OAUTH_KEY_BITS = _int("OAUTH_KEY_BITS", 4096)
     ACCESS_TOKEN_LIFETIME = _int("ACCESS_TOKEN_LIFETIME", YEAR)
     REFRESH_TOKEN_LIFETIME = _int("REFRESH_TOKEN_LIFETIME", YEAR)
+    PERSONAL_ACCESS_TOKEN_LIFETIME = _int("PERSONAL_ACCESS_TOKEN_LIFETIME", YEAR)
     # The issuer named in metadata and introspection; empty means the URL requests come to.
     OAUTH_ISSUER = os.environ.get("OAUTH_ISSUER", "").rstrip("/")
 
@@ -77,6 +78,14 @@ class Config:
     OAUTH_TOKEN_RATE_LIMIT = os.environ.get("OAUTH_TOKEN_RATE_LIMIT", "60 per minute")
     # Behind N reverse proxies that set X-Forwarded-For, N: the client IP is then read from it.
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+
+    # Sign-in with a session cookie (wms/api/auth.py): Flask's signed cookie, no server state.
+    SESSION_COOKIE_SECURE = as_bool(os.environ.get("SESSION_COOKIE_SECURE"))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME", 2 * 60 * 60)
+    # Attempts at POST /login per client IP (every attempt counts, as for /oauth/token).
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
 
 
 class TestConfig(Config):

@@ -80,14 +80,19 @@ def rotate_keys_command(bits, as_json):
               help="A password-grant client (the scanner app's kind).")
 @click.option("--public", is_flag=True,
               help="With --password: a client without a secret, for apps that cannot keep one.")
+@click.option("--personal", is_flag=True,
+              help="The personal access client, which issues users' personal access tokens.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def create_client_command(name, client_credentials, password_client, public, as_json):
+def create_client_command(name, client_credentials, password_client, public, personal,
+                          as_json):
     """Create an OAuth client and print its id and secret (shown only now)."""
-    if client_credentials == password_client:
-        raise click.UsageError("Say what kind of client: --client-credentials or --password.")
+    if client_credentials + password_client + personal != 1:
+        raise click.UsageError("Say what kind of client: --client-credentials, --password or "
+                               "--personal.")
     if public and not password_client:
         raise click.UsageError("--public goes with --password: client credentials need a secret.")
-    client, secret = create_client(name=name, password=password_client, public=public)
+    client, secret = create_client(name=name, password=password_client, public=public,
+                                   personal=personal)
     text = f"Client ID: {client.id}\n"
     if secret:
         text += (f"Client secret: {secret}\n"

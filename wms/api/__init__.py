@@ -4,10 +4,16 @@
 
 def register_blueprints(app):
     from wms.api import account, inventory, locations, oauth, warehouses, wellknown
+    from wms.api import auth
 
     app.register_blueprint(warehouses.bp, url_prefix="/api/v1/warehouses")
     app.register_blueprint(locations.bp, url_prefix="/api/v1/warehouselocations")
     app.register_blueprint(inventory.bp, url_prefix="/api/v1/locationvariation")
     app.register_blueprint(oauth.bp, url_prefix="/oauth")
     app.register_blueprint(account.bp, url_prefix="/oauth")
+    from wms.api import clients
+    app.register_blueprint(clients.bp, url_prefix="/oauth")
+    from wms.api import personal_tokens
+    app.register_blueprint(personal_tokens.bp, url_prefix="/oauth")
     app.register_blueprint(wellknown.bp, url_prefix="/.well-known")
+    app.register_blueprint(auth.bp)  # /login, /logout

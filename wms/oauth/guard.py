@@ -1,11 +1,17 @@
-"""The bearer guard of the API: a signed, unexpired, unrevoked access token of ours."""
+"""The bearer guard of the API: a signed, unexpired, unrevoked access token of ours; and, for
+the routes of a signed-in user, the session cookie of POST /login with its CSRF token."""
+import hmac
+import secrets
+
 from authlib.integrations.flask_oauth2 import ResourceProtector, current_token
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import MissingAuthorizationError
 from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
-from flask import g, request
+from flask import current_app, g, request, session
 
 from wms.errors import ApiError
+from wms.extensions import db
+from wms.models import User
 from wms.oauth.tokens import find_access_token
 from wms.services import Actor
 
@@ -69,14 +75,100 @@ def scopes_allow(scopes, method):
 
 def require_user():
     """before_request hook of the routes where people manage their own clients and tokens:
-    a bearer token that belongs to a user (a client-credentials token has none)."""
+    a bearer token that belongs to a user (a client-credentials token has none) when the request
+    has an Authorization header; otherwise the signed-in user of the session cookie, whose
+    writes must carry the session's CSRF token (419 without it)."""
     if request.method == "OPTIONS":
         return None
-    token = _bearer_token()
-    if token.user_id is None:
+    if request.headers.get("Authorization", "").strip():
+        token = _bearer_token()
+        if token.user_id is None:
+            raise ApiError("Unauthenticated.", 401)
+        g.user = token.user
+        return None
+    user = session_user()
+    if user is None:
         raise ApiError("Unauthenticated.", 401)
-    g.user = token.user
+    if request.method not in SAFE_METHODS:
+        verify_csrf()
+    g.user = user
     return None
+
+
+# --- Sessions and CSRF -----------------------------------------------------------------------
+# The session is Flask's signed cookie (no server-side state, DESIGN 10): the signed-in user's
+# id and a random CSRF token. Writes authenticated by the cookie must send the token back, in
+# the form field `_token` or the header `X-CSRF-TOKEN` or `X-XSRF-TOKEN` (the readable
+# XSRF-TOKEN cookie holds it for scripts), as Laravel's VerifyCsrfToken takes it.
+
+SESSION_USER_KEY = "user_id"
+SESSION_CSRF_KEY = "_token"
+XSRF_COOKIE = "XSRF-TOKEN"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+CSRF_MISMATCH = "CSRF token mismatch."
+
+
+def session_user():
+    """The existing user the session cookie is signed in as, else None."""
+    user_id = session.get(SESSION_USER_KEY)
+    if not isinstance(user_id, int):
+        return None
+    return db.session.get(User, user_id)
+
+
+def has_session_cookie():
+    """Whether the request came with a session cookie (of any content)."""
+    return current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+
+
+def csrf_token():
+    """The session's CSRF token, made on first use (to embed in pages as `_token`)."""
+    g.csrf_token_used = True
+    token = session.get(SESSION_CSRF_KEY)
+    if not token:
+        token = session[SESSION_CSRF_KEY] = secrets.token_urlsafe(32)
+    return token
+
+
+def rotate_csrf_token():
+    """A fresh CSRF token for the session (at sign-in), replacing the old one."""
+    g.csrf_token_used = True
+    session[SESSION_CSRF_KEY] = secrets.token_urlsafe(32)
+    return session[SESSION_CSRF_KEY]
+
+
+def _sent_csrf_token():
+    sent = request.headers.get("X-CSRF-TOKEN") or request.headers.get("X-XSRF-TOKEN")
+    if not sent and request.mimetype in ("application/x-www-form-urlencoded",
+                                         "multipart/form-data"):
+        sent = request.form.get("_token")
+    return sent or ""
+
+
+def verify_csrf():
+    """419 {"message": "CSRF token mismatch."} unless the request sends the session's token."""
+    expected = session.get(SESSION_CSRF_KEY)
+    sent = _sent_csrf_token()
+    if not isinstance(expected, str) or not expected or not hmac.compare_digest(
+            sent.encode(), expected.encode()):
+        raise ApiError(CSRF_MISMATCH, 419)
+
+
+def set_xsrf_cookie(response):
+    """after_request: the readable XSRF-TOKEN cookie follows the session's CSRF token (and goes
+    when the session has none), so the web UI can echo it in X-XSRF-TOKEN."""
+    if not (g.get("csrf_token_used") or has_session_cookie() or XSRF_COOKIE in request.cookies):
+        return response  # leave the session alone: no Set-Cookie, no "Vary: Cookie"
+    config = current_app.config
+    token = session.get(SESSION_CSRF_KEY)
+    if token and request.cookies.get(XSRF_COOKIE) != token:
+        response.set_cookie(XSRF_COOKIE, token, max_age=config["PERMANENT_SESSION_LIFETIME"],
+                            secure=config["SESSION_COOKIE_SECURE"], httponly=False,
+                            samesite=config["SESSION_COOKIE_SAMESITE"])
+    elif not token and XSRF_COOKIE in request.cookies:
+        response.delete_cookie(XSRF_COOKIE, secure=config["SESSION_COOKIE_SECURE"],
+                               samesite=config["SESSION_COOKIE_SAMESITE"])
+    return response
 
 
 def current_user():

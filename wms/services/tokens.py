@@ -6,10 +6,12 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 from flask import current_app
 
 from wms.extensions import db
-from wms.models import AccessToken, RefreshToken
+from wms.errors import ApiError
+from wms.models import AccessToken, OAuthClient, RefreshToken
 from wms.models.base import utcnow
 from wms.oauth.tokens import sign_access_token
 from wms.services import unit_of_work
@@ -136,3 +138,37 @@ def _not_referenced(model):
     return [~sa.exists().where(fk.parent == fk.column)
             for other in table.metadata.sorted_tables
             for fk in other.foreign_keys if fk.column.table is table]
+
+
+TOKEN_MISSING = "El token no existe."
+
+
+def tokens_for_user(user_id, now=None):
+    """The user's tokens for clients other than personal access clients that are neither revoked
+    nor expired, newest first, each with its client: one SQL statement."""
+    now = now or utcnow()
+    return db.session.scalars(
+        sa.select(AccessToken)
+        .join(AccessToken.client)
+        .options(contains_eager(AccessToken.client))
+        .where(AccessToken.user_id == user_id,
+               AccessToken.revoked.is_(False),
+               sa.or_(AccessToken.expires_at.is_(None), AccessToken.expires_at > now),
+               OAuthClient.personal_access_client.is_(False))
+        .order_by(AccessToken.created_at.desc(), AccessToken.id)).all()
+
+
+def revoke_user_token(user_id, token_id):
+    """Revoke the user's access token and its refresh tokens in one transaction; a 404 when no
+    token of the user has this id (Passport's findForUser: a revoked one is revoked again)."""
+    if not isinstance(token_id, str) or len(token_id) > 100:
+        raise ApiError(TOKEN_MISSING, 404)
+    with unit_of_work() as session:
+        token = session.scalars(sa.select(AccessToken).where(
+            AccessToken.id == token_id, AccessToken.user_id == user_id)).first()
+        if token is None:
+            raise ApiError(TOKEN_MISSING, 404)
+        token.revoked = True
+        session.execute(sa.update(RefreshToken)
+                        .where(RefreshToken.access_token_id == token.id)
+                        .values(revoked=True).execution_options(synchronize_session=False))
