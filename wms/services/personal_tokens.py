@@ -1,9 +1,8 @@
 """Personal access tokens: long-lived tokens a user makes for themselves (scripts, tools),
 issued by the personal access client. The JWT goes to the caller once; only its `jti` row is
 stored. Shared by /oauth/personal-access-tokens and the per-user token APIs."""
-import secrets
 import time
-from datetime import datetime, timezone
+from datetime import timezone
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,16 +11,11 @@ from wms.errors import INVALID_PARAMS, ApiError
 from wms.extensions import db
 from wms.models import AccessToken, OAuthClient
 from wms.models.base import utcnow
-from wms.oauth.tokens import sign_access_token
 from wms.security import hash_secret, new_client_secret
 from wms.services import unit_of_work
-from wms.services.tokens import TOKEN_MISSING
+from wms.services.tokens import TOKEN_MISSING, new_access_token
 
 PERSONAL_CLIENT_NAME = "Personal Access Client"
-
-
-def _naive_utc(epoch):
-    return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
 
 
 def _epoch(naive_utc):
@@ -56,17 +50,10 @@ def create_personal_token(user, name, scopes, expires_at=None):
         exp = _epoch(expires_at)
         if exp <= now:
             raise ApiError(INVALID_PARAMS, 400, {"expires_at": ["Must be in the future."]})
-    scopes = list(scopes)
     with unit_of_work() as session:
         client = _personal_client(session)
-        jti = secrets.token_hex(40)
-        jwt = sign_access_token({
-            "aud": str(client.id), "jti": jti, "iat": now, "nbf": now, "exp": exp,
-            "sub": str(user.id), "scopes": scopes,
-        })
-        token = AccessToken(id=jti, user_id=user.id, client_id=client.id, name=name,
-                            scopes=scopes, revoked=False, created_at=_naive_utc(now),
-                            updated_at=_naive_utc(now), expires_at=_naive_utc(exp))
+        jwt, token = new_access_token(client=client, user_id=user.id, scopes=list(scopes),
+                                      lifetime=exp - now, name=name, now=now)
         session.add(token)
     return jwt, token
 

@@ -21,9 +21,10 @@ def _naive_utc(epoch):
     return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
 
 
-def _new_access_token(*, client, user_id, scopes, lifetime, name=None):
-    """A signed JWT and its (not yet added) row."""
-    now = int(time.time())
+def new_access_token(*, client, user_id, scopes, lifetime, name=None, now=None):
+    """A signed JWT and its row, not yet added to the session (the caller's transaction adds
+    it). `now` (epoch seconds) lets a caller make `exp` a second it already chose."""
+    now = now or int(time.time())
     jti = secrets.token_hex(40)
     claims = {
         "aud": str(client.id),
@@ -43,8 +44,8 @@ def _new_access_token(*, client, user_id, scopes, lifetime, name=None):
 
 def issue_access_token(*, client, user_id, scopes, lifetime, name=None):
     """Sign a new token and store its row; return (jwt, row)."""
-    jwt, token = _new_access_token(client=client, user_id=user_id, scopes=scopes,
-                                   lifetime=lifetime, name=name)
+    jwt, token = new_access_token(client=client, user_id=user_id, scopes=scopes,
+                                  lifetime=lifetime, name=name)
     with unit_of_work() as session:
         session.add(token)
     return jwt, token
@@ -60,8 +61,8 @@ def issue_tokens(*, client, user_id, scopes, refresh, replaces=None):
     revoked in the same transaction, and the new refresh token joins its family."""
     config = current_app.config
     lifetime = config["ACCESS_TOKEN_LIFETIME"]
-    jwt, access = _new_access_token(client=client, user_id=user_id, scopes=scopes,
-                                    lifetime=lifetime)
+    jwt, access = new_access_token(client=client, user_id=user_id, scopes=scopes,
+                                   lifetime=lifetime)
     body = {"token_type": "Bearer", "expires_in": lifetime, "access_token": jwt}
     with unit_of_work() as session:
         session.add(access)
