@@ -50,6 +50,7 @@ class Config:
     ACCESS_TOKEN_LIFETIME = _int("ACCESS_TOKEN_LIFETIME", YEAR)
     REFRESH_TOKEN_LIFETIME = _int("REFRESH_TOKEN_LIFETIME", YEAR)
     PERSONAL_ACCESS_TOKEN_LIFETIME = _int("PERSONAL_ACCESS_TOKEN_LIFETIME", YEAR)
+    AUTH_CODE_LIFETIME = _int("AUTH_CODE_LIFETIME", 10 * 60)
     # The issuer named in metadata and introspection; empty means the URL requests come to.
     OAUTH_ISSUER = os.environ.get("OAUTH_ISSUER", "").rstrip("/")
 
@@ -84,8 +85,17 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME", 2 * 60 * 60)
+    # POST /oauth/token/refresh: the web UI's short-lived HttpOnly token cookie.
+    TOKEN_COOKIE_NAME = os.environ.get("TOKEN_COOKIE_NAME", "laravel_token")
+    TOKEN_COOKIE_LIFETIME = _int("TOKEN_COOKIE_LIFETIME", 15 * 60)
     # Attempts at POST /login per client IP (every attempt counts, as for /oauth/token).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    # POST /api/users without an admin's token: anyone may make an account (off by default).
+    ALLOW_REGISTRATION = as_bool(os.environ.get("ALLOW_REGISTRATION"))
+    # Attempts at POST /api/users per client IP (admins making many users use
+    # POST /api/v1/user/store, which has no limit).
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per minute")
 
 
 class TestConfig(Config):

@@ -127,7 +127,11 @@ def test_metadata_names_the_endpoints(client):
     assert body["jwks_uri"] == "http://localhost/.well-known/jwks.json"
     assert body["revocation_endpoint"] == "http://localhost/oauth/revoke"
     assert body["introspection_endpoint"] == "http://localhost/oauth/introspect"
-    assert body["grant_types_supported"] == ["client_credentials", "password", "refresh_token"]
+    assert body["authorization_endpoint"] == "http://localhost/oauth/authorize"
+    assert body["grant_types_supported"] == ["authorization_code", "client_credentials",
+                                             "password", "refresh_token"]
+    assert body["response_types_supported"] == ["code"]
+    assert body["code_challenge_methods_supported"] == ["S256", "plain"]
     assert body["scopes_supported"] == ["read", "write", "users"]
 
 

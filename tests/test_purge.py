@@ -57,7 +57,7 @@ def test_purge_deletes_revoked_and_expired_rows_and_keeps_active_ones(app, runne
     result = runner.invoke(args=["oauth", "purge", "--json"])
 
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"access_tokens": 4, "refresh_tokens": 0}
+    assert json.loads(result.output) == {"access_tokens": 4, "refresh_tokens": 0, "auth_codes": 0}
     assert stored_ids(app) == {tokens[name][1] for name in KEPT}
 
 
@@ -67,7 +67,8 @@ def test_purge_prints_a_count_for_people(app, runner, oauth_client):
     result = runner.invoke(args=["oauth", "purge"])
 
     assert result.exit_code == 0, result.output
-    assert result.output == "Deleted 4 revoked or expired access token(s).\n"
+    assert result.output == ("Deleted 4 revoked or expired access token(s), 0 expired refresh "
+                             "token(s) and 0 expired authorization code(s).\n")
 
 
 def test_purge_with_nothing_to_delete(app, runner, oauth_client):
@@ -76,7 +77,7 @@ def test_purge_with_nothing_to_delete(app, runner, oauth_client):
     result = runner.invoke(args=["oauth", "purge", "--json"])
 
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"access_tokens": 0, "refresh_tokens": 0}
+    assert json.loads(result.output) == {"access_tokens": 0, "refresh_tokens": 0, "auth_codes": 0}
     assert stored_ids(app) == {tokens["active"][1]}
 
 
@@ -86,7 +87,7 @@ def test_purge_twice_deletes_nothing_the_second_time(app, runner, oauth_client):
 
     result = runner.invoke(args=["oauth", "purge", "--json"])
 
-    assert json.loads(result.output) == {"access_tokens": 0, "refresh_tokens": 0}
+    assert json.loads(result.output) == {"access_tokens": 0, "refresh_tokens": 0, "auth_codes": 0}
     assert len(stored_ids(app)) == len(KEPT)
 
 
@@ -107,7 +108,7 @@ def test_purge_at_a_given_time(app, oauth_client):
     with app.app_context():
         counts = purge_tokens(now=utcnow() + timedelta(hours=2))
 
-    assert counts == {"access_tokens": 1, "refresh_tokens": 0}
+    assert counts == {"access_tokens": 1, "refresh_tokens": 0, "auth_codes": 0}
     assert stored_ids(app) == {tokens["later"][1]}
 
 
@@ -119,7 +120,7 @@ def test_a_token_expiring_this_instant_is_kept(app, oauth_client):
     tokens = issue_rows(app, oauth_client, edge={"expires_at": now})
 
     with app.app_context():
-        assert purge_tokens(now=now) == {"access_tokens": 0, "refresh_tokens": 0}
+        assert purge_tokens(now=now) == {"access_tokens": 0, "refresh_tokens": 0, "auth_codes": 0}
 
     assert stored_ids(app) == {tokens["edge"][1]}
 
@@ -170,7 +171,7 @@ def test_a_row_a_live_refresh_token_points_at_is_kept(app, runner, oauth_client)
     result = runner.invoke(args=["oauth", "purge", "--json"])
 
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"access_tokens": 1, "refresh_tokens": 0}
+    assert json.loads(result.output) == {"access_tokens": 1, "refresh_tokens": 0, "auth_codes": 0}
     assert stored_ids(app) == {tokens["pointed_at"][1], tokens["active"][1]}
 
 
@@ -180,5 +181,5 @@ def test_an_expired_refresh_token_goes_with_its_access_row(app, runner, oauth_cl
 
     result = runner.invoke(args=["oauth", "purge", "--json"])
 
-    assert json.loads(result.output) == {"access_tokens": 1, "refresh_tokens": 1}
+    assert json.loads(result.output) == {"access_tokens": 1, "refresh_tokens": 1, "auth_codes": 0}
     assert stored_ids(app) == {tokens["active"][1]}

@@ -78,6 +78,18 @@ def test_lists_third_party_tokens_with_their_client(app, client, user, user_auth
     assert personal_client not in [t["client_id"] for t in response.json]
 
 
+def test_first_party_tokens_are_not_listed_but_may_be_revoked(app, client, user, user_auth):
+    """Passport lists the tokens people gave third-party apps, not those of its own password
+    and personal access clients (the scanner app's sign-in is no grant to review)."""
+    listed = client.get("/oauth/tokens", headers=user_auth).json
+    assert listed == []
+    with app.app_context():
+        own = db.session.scalars(sa.select(AccessToken.id)).one()
+
+    assert client.delete(f"/oauth/tokens/{own}", headers=user_auth).status_code == 204
+    assert client.get("/oauth/tokens", headers=user_auth).status_code == 401
+
+
 def test_newest_first_and_only_live_tokens(app, client, user, user_auth, third_party):
     _, old, _ = issue(app, third_party, user.id)
     _, new, _ = issue(app, third_party, user.id)
@@ -142,13 +154,12 @@ def test_lists_in_a_fixed_number_of_statements(app, client, user, user_auth, cou
     with app.app_context():
         ids = [create_client(name=f"Third {n}")[0].id for n in range(2)]
     issue(app, ids[0], user.id)
-    # Each list also holds the token of user_auth itself (its client is a password client).
     with count_queries() as one:
-        assert len(client.get("/oauth/tokens", headers=user_auth).json) == 2
+        assert len(client.get("/oauth/tokens", headers=user_auth).json) == 1
     for client_id in ids * 3:
         issue(app, client_id, user.id)
     with count_queries() as seven:
-        assert len(client.get("/oauth/tokens", headers=user_auth).json) == 8
+        assert len(client.get("/oauth/tokens", headers=user_auth).json) == 7
     assert len(seven) == len(one) <= 4
     assert sum("oauth_access_tokens" in s and "oauth_clients" in s for s in seven) >= 1
 

@@ -12,6 +12,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
+from marshmallow import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from wms.errors import ApiError
@@ -19,6 +20,7 @@ from wms.extensions import db
 from wms.models import OAuthClient
 from wms.oauth.keys import KeysMissing, is_pem, key_paths, rotate_keys, write_key_pair
 from wms.schemas.accounts import UserSchema
+from wms.schemas.oauth import RedirectList
 from wms.services import catalog, demo, users
 from wms.services.clients import create_client
 from wms.services.tokens import purge_tokens
@@ -79,20 +81,39 @@ def rotate_keys_command(bits, as_json):
 @click.option("--password", "password_client", is_flag=True,
               help="A password-grant client (the scanner app's kind).")
 @click.option("--public", is_flag=True,
-              help="With --password: a client without a secret, for apps that cannot keep one.")
+              help="With --password or --redirect: a client without a secret, for apps that "
+                   "cannot keep one (PKCE is then required for authorization codes).")
 @click.option("--personal", is_flag=True,
               help="The personal access client, which issues users' personal access tokens.")
+@click.option("--redirect", "redirects", multiple=True, metavar="URL",
+              help="A third-party app's redirect URI, for the authorization-code flow "
+                   "(repeat it, or separate URLs by commas, for several).")
+@click.option("--admin", is_flag=True,
+              help="With --client-credentials: its tokens may manage users (POST /api/users, "
+                   "GET /users/search, other users' tokens).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def create_client_command(name, client_credentials, password_client, public, personal,
-                          as_json):
+                          redirects, admin, as_json):
     """Create an OAuth client and print its id and secret (shown only now)."""
-    if client_credentials + password_client + personal != 1:
-        raise click.UsageError("Say what kind of client: --client-credentials, --password or "
-                               "--personal.")
-    if public and not password_client:
-        raise click.UsageError("--public goes with --password: client credentials need a secret.")
+    kinds = client_credentials + password_client + personal
+    if kinds > 1 or (kinds == 0 and not redirects):
+        raise click.UsageError("Say what kind of client: --client-credentials, --password, "
+                               "--personal or --redirect URL.")
+    if redirects and (password_client or personal):
+        raise click.UsageError("--redirect is for third-party apps: password and personal "
+                               "access clients never take part in the authorization-code flow.")
+    if public and not (password_client or (redirects and not client_credentials)):
+        raise click.UsageError("--public goes with --password or --redirect: client "
+                               "credentials need a secret.")
+    try:
+        redirect = RedirectList().deserialize(",".join(redirects)) if redirects else ""
+    except ValidationError as e:
+        raise click.BadParameter(" ".join(e.messages), param_hint="--redirect")
+    if admin and not client_credentials:
+        raise click.UsageError("--admin goes with --client-credentials: only tokens without a "
+                               "user act with their client's powers.")
     client, secret = create_client(name=name, password=password_client, public=public,
-                                   personal=personal)
+                                   personal=personal, admin=admin, redirect=redirect)
     text = f"Client ID: {client.id}\n"
     if secret:
         text += (f"Client secret: {secret}\n"
@@ -103,14 +124,17 @@ def create_client_command(name, client_credentials, password_client, public, per
 @oauth_cli.command("purge")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def purge_command(as_json):
-    """Delete revoked and expired access tokens' rows, in one transaction.
+    """Delete the rows of revoked and expired access tokens, expired refresh tokens and expired
+    authorization codes, in one transaction.
 
     Safe at any time: a token whose row is gone is refused like a revoked one (the guard needs
     the row), so deleting revoked rows before they expire changes nothing for their holders.
     """
     counts = purge_tokens()
     _emit(as_json, counts,
-          f"Deleted {counts['access_tokens']} revoked or expired access token(s).")
+          f"Deleted {counts['access_tokens']} revoked or expired access token(s), "
+          f"{counts['refresh_tokens']} expired refresh token(s) and {counts['auth_codes']} "
+          "expired authorization code(s).")
 
 
 @wms_cli.command("demo")

@@ -15,5 +15,13 @@ def register_blueprints(app):
     app.register_blueprint(clients.bp, url_prefix="/oauth")
     from wms.api import personal_tokens
     app.register_blueprint(personal_tokens.bp, url_prefix="/oauth")
+    from wms.api import user_tokens
+    app.register_blueprint(user_tokens.v1, url_prefix="/api/1.0/users")
+    app.register_blueprint(user_tokens.v2, url_prefix="/api/v2")
+    from wms.api import authorize
+    app.register_blueprint(authorize.bp, url_prefix="/oauth")
     app.register_blueprint(wellknown.bp, url_prefix="/.well-known")
     app.register_blueprint(auth.bp)  # /login, /logout
+    from wms.api import users
+    app.register_blueprint(users.v1, url_prefix="/api/v1/user")
+    app.register_blueprint(users.bp)  # /api/login, /api/users, /users/search

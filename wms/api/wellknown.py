@@ -1,7 +1,7 @@
 """/.well-known: the public keys that verify tokens (JWKS) and the server's metadata (RFC 8414)."""
 from flask import Blueprint, url_for
 
-from wms.oauth.grants import CLIENT_AUTH_METHODS
+from wms.oauth.grants import CLIENT_AUTH_METHODS, PKCE_METHODS
 from wms.oauth.issuer import issuer
 from wms.oauth.keys import key_ring
 from wms.oauth.scopes import SCOPES
@@ -26,13 +26,16 @@ def metadata():
     """What this authorization server offers (RFC 8414)."""
     return {
         "issuer": issuer(),
+        "authorization_endpoint": url_for("authorize.authorize", _external=True),
         "token_endpoint": url_for("oauth.token", _external=True),
         "jwks_uri": url_for("wellknown.jwks", _external=True),
         "revocation_endpoint": url_for("oauth.revoke", _external=True),
         "introspection_endpoint": url_for("oauth.introspect", _external=True),
         "scopes_supported": list(SCOPES),
-        "response_types_supported": [],
-        "grant_types_supported": ["client_credentials", "password", "refresh_token"],
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "client_credentials", "password",
+                                  "refresh_token"],
+        "code_challenge_methods_supported": list(PKCE_METHODS),
         "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS + ["none"],
         "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
         "introspection_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,

@@ -2,10 +2,10 @@
 from wms.models.accounts import User
 from wms.models.catalog import Image, Product, Variation
 from wms.models.inventory import Movement, Placement
-from wms.models.oauth import AccessToken, OAuthClient, RefreshToken
+from wms.models.oauth import AccessToken, AuthCode, OAuthClient, RefreshToken
 from wms.models.warehouse import Store, Warehouse, WarehouseLocation
 
 __all__ = [
-    "AccessToken", "Image", "Movement", "OAuthClient", "Placement", "Product", "RefreshToken",
-    "Store", "User", "Variation", "Warehouse", "WarehouseLocation",
+    "AccessToken", "AuthCode", "Image", "Movement", "OAuthClient", "Placement", "Product",
+    "RefreshToken", "Store", "User", "Variation", "Warehouse", "WarehouseLocation",
 ]

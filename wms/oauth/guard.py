@@ -13,6 +13,7 @@ from wms.errors import ApiError
 from wms.extensions import db
 from wms.models import User
 from wms.oauth.tokens import find_access_token
+from wms.oauth.transient import has_token_cookie, token_from_cookie
 from wms.services import Actor
 
 
@@ -23,6 +24,10 @@ class JWTBearerValidator(BearerTokenValidator):
         return token
 
     def validate_token(self, token, scopes, request):
+        if token is not None:
+            # Logs a revoked token; keeps a personal token's last_used_at (once a minute).
+            from wms.services.personal_tokens import token_presented
+            token_presented(token)
         # Passport refuses every token of a revoked client.
         if token is None or not token.is_active() or token.client.revoked:
             raise InvalidTokenError()
@@ -30,12 +35,18 @@ class JWTBearerValidator(BearerTokenValidator):
 
 class Guard(ResourceProtector):
     def parse_request_authorization(self, request):
-        """`Bearer <jwt>` (scheme in any case) or, as the legacy server took it, a bare JWT."""
+        """`Bearer <jwt>` (scheme in any case) or, as the legacy server took it, a bare JWT; or,
+        when there is no Authorization header, the same token in `X-API-Key` (the API-key
+        scheme of spec/04), bare or after a `Bearer` or `Token` prefix."""
         auth = (request.headers.get("Authorization") or "").strip()
+        schemes = ("bearer",)
+        if not auth:
+            auth = (request.headers.get("X-API-Key") or "").strip()
+            schemes = ("bearer", "token")
         if not auth:
             raise MissingAuthorizationError("bearer", None)
         parts = auth.split(None, 1)
-        if len(parts) == 2 and parts[0].lower() != "bearer":
+        if len(parts) == 2 and parts[0].lower() not in schemes:
             raise InvalidTokenError()
         return self.get_token_validator("bearer"), parts[-1].strip()
 
@@ -47,7 +58,20 @@ guard = Guard()
 guard.register_token_validator(JWTBearerValidator())
 
 
+def _has_token_header():
+    return bool((request.headers.get("Authorization") or "").strip()
+                or (request.headers.get("X-API-Key") or "").strip())
+
+
 def _bearer_token():
+    """The request's token: a bearer token (or API key) when a header carries one, else the
+    web UI's token cookie with its CSRF header (wms/oauth/transient.py); 401 otherwise."""
+    if not _has_token_header() and has_token_cookie():
+        token = token_from_cookie()
+        if token is None:
+            guard.raise_error_response(None)
+        g.authlib_server_oauth2_token = token
+        return token
     try:
         return guard.acquire_token()
     except OAuth2Error as error:
@@ -80,15 +104,17 @@ def require_user():
     writes must carry the session's CSRF token (419 without it)."""
     if request.method == "OPTIONS":
         return None
-    if request.headers.get("Authorization", "").strip():
+    user = None if _has_token_header() else session_user()
+    if user is None:
+        # The token cookie is not enough here (Passport's web routes): fifteen minutes of it
+        # must not turn into a year-long personal token or a new client.
+        if not _has_token_header():
+            raise ApiError("Unauthenticated.", 401)
         token = _bearer_token()
         if token.user_id is None:
             raise ApiError("Unauthenticated.", 401)
         g.user = token.user
         return None
-    user = session_user()
-    if user is None:
-        raise ApiError("Unauthenticated.", 401)
     if request.method not in SAFE_METHODS:
         verify_csrf()
     g.user = user

@@ -1,4 +1,6 @@
 """The authorization server: Authlib's, speaking Passport's request and response formats."""
+import re
+
 from authlib.integrations.flask_oauth2 import AuthorizationServer as _AuthorizationServer
 from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
@@ -7,12 +9,15 @@ from flask import request as flask_request
 from wms.extensions import db
 from wms.models import OAuthClient
 from wms.oauth.endpoints import IntrospectionEndpoint, RevocationEndpoint
-from wms.oauth.errors import PassportInvalidScope, passport_error
-from wms.oauth.grants import ClientCredentialsGrant, PasswordGrant, RefreshTokenGrant
+from wms.oauth.errors import PassportInvalidScope, passport_error, passport_redirect
+from wms.oauth.grants import (AuthorizationCodeGrant, ClientCredentialsGrant, PasswordGrant,
+                              RefreshTokenGrant)
 from wms.oauth.scopes import SCOPES, scope_names
 from wms.params import request_params
 from wms.schemas.fields import MAX_ID
 from wms.services.tokens import issue_tokens
+
+CLIENT_ID = re.compile(r"[0-9]{1,10}")
 
 # What Authlib's https check is shown instead of the request's URL (see PassportRequest).
 TRANSPORT_CHECKED_BY_PROXY = "https://localhost/"
@@ -30,15 +35,23 @@ class PassportRequest(OAuth2Request):
     Passport's clients send JSON bodies, numbers where strings are meant, and `scope` as an array.
     """
 
-    def __init__(self, req):
+    def __init__(self, req, params=None):
         # Authlib raises InsecureTransportError for an http URL not on localhost (or a Host it
         # cannot parse), before its error handling: a 500. Passport never looked at the scheme,
         # and behind a proxy that ends TLS the app sees http, so the check is handed a URL that
         # passes it; `uri` (read by no grant of ours) then gets the real one.
         super().__init__(method=req.method, uri=TRANSPORT_CHECKED_BY_PROXY, headers=req.headers)
         self.uri = req.url
-        data = {k: _oauth_value(k, v) for k, v in request_params().items() if v is not None}
+        stored = params is not None
+        params = params if stored else request_params()
+        data = {k: _oauth_value(k, v) for k, v in params.items() if v is not None}
         self.payload = BasicOAuth2Payload(data)
+        if not stored:
+            # Each value as often as it was sent (query and form): Authlib refuses an
+            # authorization request that names its client, redirect URI or scope twice.
+            for key, values in list(req.args.lists()) + list(req.form.lists()):
+                if key in data and len(values) > 1:
+                    self.payload.datalist[key] = values
 
     @property
     def args(self):
@@ -52,8 +65,9 @@ class PassportRequest(OAuth2Request):
 def query_client(client_id):
     """An active (not revoked) client by its numeric id."""
     client_id = str(client_id or "")
-    # isascii: "²" is a digit to isdigit() but not to int().
-    if not (client_id.isascii() and client_id.isdigit()) or int(client_id) > MAX_ID:
+    # ASCII digits only ("²" is a digit to isdigit() but not to int()), and few of them: int()
+    # refuses strings of over 4300 digits.
+    if not CLIENT_ID.fullmatch(client_id) or int(client_id) > MAX_ID:
         return None
     client = db.session.get(OAuthClient, int(client_id))
     return None if client is None or client.revoked else client
@@ -68,7 +82,9 @@ def generate_token(grant_type, client, user=None, scope=None, expires_in=None,
 
 class AuthorizationServer(_AuthorizationServer):
     def create_oauth2_request(self, request):
-        return PassportRequest(flask_request)
+        """The current request's parameters or, for an approval, the authorization request the
+        consent page showed (a dict kept in the session)."""
+        return PassportRequest(flask_request, request if isinstance(request, dict) else None)
 
     def handle_response(self, status, body, headers):
         response = super().handle_response(status, body, headers)
@@ -78,6 +94,9 @@ class AuthorizationServer(_AuthorizationServer):
         return response
 
     def handle_error_response(self, request, error):
+        redirect = passport_redirect(error)
+        if redirect is not None:
+            return self.handle_response(*redirect)
         had_basic = flask_request.headers.get("Authorization", "").lower().startswith("basic ")
         return self.handle_response(*passport_error(error, had_basic))
 
@@ -92,6 +111,7 @@ authorization = AuthorizationServer()
 authorization.register_grant(ClientCredentialsGrant)
 authorization.register_grant(PasswordGrant)
 authorization.register_grant(RefreshTokenGrant)
+authorization.register_grant(AuthorizationCodeGrant)
 authorization.register_endpoint(RevocationEndpoint)
 authorization.register_endpoint(IntrospectionEndpoint)
 

@@ -1,8 +1,14 @@
 """JSON shapes of OAuth clients and access tokens as Passport prints them (never a secret's
-hash), and the inputs of the routes where users manage their clients."""
+hash), the inputs of the routes where users manage their clients and personal tokens, and the
+/api/v2 family's personal token (spec/05)."""
+import json
+from datetime import datetime, timezone
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from wms.schemas.fields import CONTROL_CHARS, LegacyDateTime, Text
+from wms.models.base import utcnow
+from wms.oauth.scopes import SCOPES
+from wms.schemas.fields import CONTROL_CHARS, LegacyDateTime, PositiveInt, Text
 
 REDIRECT_MAX = 2000
 REDIRECTS_MAX = 20
@@ -86,3 +92,150 @@ class ClientUpdateSchema(Schema):
 
 class NewClientSchema(ClientUpdateSchema):
     confidential = fields.Boolean(load_default=True)
+
+
+# --- Personal tokens -------------------------------------------------------------------------
+
+SCOPES_MAX = 50
+
+
+class ScopeList(fields.Field):
+    """An array of scope names (JSON, or `scopes[]` form values) or a space-separated string;
+    each a known scope or `*`. Duplicates are dropped, the order kept."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            items = [name for name in value.split(" ") if name]
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            items = value
+        else:
+            raise ValidationError("Must be an array of scopes.")
+        if len(items) > SCOPES_MAX:
+            raise ValidationError(f"At most {SCOPES_MAX} scopes.")
+        unknown = [name for name in items if name != "*" and name not in SCOPES]
+        if unknown:
+            raise ValidationError(f"Unknown scope(s): {', '.join(sorted(set(unknown)))}.")
+        return list(dict.fromkeys(items))
+
+
+class FutureDateTime(fields.Field):
+    """`YYYY-MM-DD HH:MM:SS` (UTC) or ISO 8601 (UTC when it has no offset), in the future;
+    naive UTC, to the second."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or len(value) > 40:
+            raise ValidationError("Must be a date and time (YYYY-MM-DD HH:MM:SS or ISO 8601).")
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValidationError("Must be a date and time (YYYY-MM-DD HH:MM:SS or ISO 8601).")
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.replace(microsecond=0)
+        if moment <= utcnow():
+            raise ValidationError("Must be in the future.")
+        return moment
+
+
+class PersonalTokenInput(Schema):
+    """POST /oauth/personal-access-tokens and POST /api/1.0/users/{user_id}/tokens."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    name = Text(required=True)
+    scopes = ScopeList(load_default=list)
+    expires_at = FutureDateTime(load_default=None, allow_none=True)
+
+
+class UserTokenSchema(TokenSchema):
+    """A token in the /api/1.0 family: Passport's fields (`id` is the jti) and `last_used_at`."""
+
+    last_used_at = LegacyDateTime(allow_none=True)
+
+
+class TokenPageSchema(Schema):
+    """/api/v2 lists: `page` and `page_size` (AWX's names)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    page = PositiveInt(load_default=1, maximum=10**9)
+    page_size = PositiveInt(load_default=25, maximum=10**9)
+
+
+V2_SCOPES = ("read", "write")
+V2_SCOPE_ERROR = ("Must be a simple space-separated string with allowed scopes "
+                  f"{list(V2_SCOPES)}.")
+DESCRIPTION_MAX = 255
+
+
+class V2Scope(fields.Field):
+    """`read`, `write` or both, space-separated (AWX's OAuth2 scopes) -> a list of them."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or len(value) > 100:
+            raise ValidationError(V2_SCOPE_ERROR)
+        names = value.split(" ")
+        if not value.strip() or any(name not in V2_SCOPES for name in names if name) \
+                or CONTROL_CHARS.search(value):
+            raise ValidationError(V2_SCOPE_ERROR)
+        return [name for name in V2_SCOPES if name in names]
+
+
+class Description(fields.String):
+    """Optional free text: trimmed, may be empty, no control characters but newlines."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs).strip()
+        if len(value) > DESCRIPTION_MAX:
+            raise ValidationError(f"Ensure this field has no more than {DESCRIPTION_MAX} "
+                                  "characters.")
+        if CONTROL_CHARS.search(value.replace("\n", "").replace("\t", "")):
+            raise ValidationError("Must not contain control characters.")
+        return value
+
+
+class UserPersonalTokenInput(Schema):
+    """POST /api/v2/users/{id}/personal_tokens/ (spec/05): read-only fields are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    description = Description(load_default="")
+    scope = V2Scope(load_default=lambda: ["write"], error_messages={"null": V2_SCOPE_ERROR})
+
+
+def _iso(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else None
+
+
+HIDDEN = "************"
+
+
+class UserPersonalTokenSchema(Schema):
+    """A personal token as /api/v2 shows it (spec/05's UserPersonalToken, its JSON types):
+    `id` is the token's integer number, `application` its client's id, times are ISO 8601 UTC,
+    `related` the owner's URL and `summary_fields` a JSON text naming the owner and client.
+    `token` is a mask: the view that creates a token puts the JWT there, that once. Personal
+    tokens have no refresh token (`""`)."""
+
+    class Meta:
+        ordered = True
+
+    application = fields.Integer(attribute="client_id")
+    created = fields.Function(lambda t: _iso(t.created_at))
+    description = fields.Function(lambda t: t.name or "")
+    expires = fields.Function(lambda t: _iso(t.expires_at))
+    id = fields.Integer(attribute="number")
+    modified = fields.Function(lambda t: _iso(t.updated_at))
+    refresh_token = fields.Function(lambda t: "")
+    related = fields.Function(lambda t: f"/api/v2/users/{t.user_id}/")
+    scope = fields.Function(lambda t: " ".join(t.scopes or []))
+    summary_fields = fields.Function(lambda t: json.dumps(
+        {"user": {"id": t.user_id}, "application": {"id": t.client_id}},
+        separators=(",", ":")))
+    token = fields.Function(lambda t: HIDDEN)
+    type = fields.Function(lambda t: "o_auth2_access_token")
+    url = fields.Function(lambda t: f"/api/v2/tokens/{t.number}/")
+    user = fields.Integer(attribute="user_id")

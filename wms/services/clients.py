@@ -16,18 +16,19 @@ _ID = re.compile(r"[0-9]{1,10}")
 
 
 def create_client(*, name, user_id=None, redirect="", password=False, public=False,
-                  personal=False):
+                  personal=False, admin=False):
     """A client; returns (client, plain secret), the secret None for a public client.
 
     Confidential clients may use client credentials; `password` clients the password grant
     (a public one, like the scanner app, cannot keep a secret and has none); a `personal` one
-    issues personal access tokens.
+    issues personal access tokens. The client-credentials tokens of an `admin` client may
+    manage users.
     """
     secret = None if public else new_client_secret()
     client = OAuthClient(name=name, user_id=user_id,
                          secret=hash_secret(secret) if secret else None,
                          redirect=redirect, personal_access_client=personal,
-                         password_client=password, revoked=False)
+                         password_client=password, revoked=False, admin=bool(admin))
     with unit_of_work() as session:
         session.add(client)
     return client, secret

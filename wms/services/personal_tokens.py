@@ -1,21 +1,41 @@
 """Personal access tokens: long-lived tokens a user makes for themselves (scripts, tools),
 issued by the personal access client. The JWT goes to the caller once; only its `jti` row is
-stored. Shared by /oauth/personal-access-tokens and the per-user token APIs."""
+stored. Shared by /oauth/personal-access-tokens and the per-user token APIs (/api/1.0, where a
+token's id is its `jti`, and /api/v2, where it is its integer `number`): one model, one service,
+so a token made in any of them is listed, used and revoked in all.
+
+Creating and revoking a token, and presenting a revoked one, are logged on "wms.tokens" with the
+owner's id, the first 8 characters of the token's id and the client: never the token itself."""
+import logging
 import time
-from datetime import timezone
+from datetime import timedelta, timezone
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from wms.errors import INVALID_PARAMS, ApiError
 from wms.extensions import db
 from wms.models import AccessToken, OAuthClient
+from wms.models.oauth import TokenNumber
 from wms.models.base import utcnow
 from wms.security import hash_secret, new_client_secret
 from wms.services import unit_of_work
 from wms.services.tokens import TOKEN_MISSING, new_access_token
 
 PERSONAL_CLIENT_NAME = "Personal Access Client"
+# How stale `last_used_at` may get before a request writes it again.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+log = logging.getLogger("wms.tokens")
+
+
+def _log(event, token, actor=None):
+    """One line per event; `actor` is the token (or None: a session's person) that asked."""
+    log.info("%s: user=%s token=%s client=%s by_user=%s by_client=%s", event, token.user_id,
+             (token.id or "")[:8], token.client_id, getattr(actor, "user_id", None),
+             getattr(actor, "client_id", None))
 
 
 def _epoch(naive_utc):
@@ -39,10 +59,11 @@ def _personal_client(session):
     return client
 
 
-def create_personal_token(user, name, scopes, expires_at=None):
+def create_personal_token(user, name, scopes, expires_at=None, *, actor=None):
     """Issue a personal token for `user`; return (jwt, row). `expires_at` (naive UTC, in the
     future) defaults to now + PERSONAL_ACCESS_TOKEN_LIFETIME; the JWT's `exp` is the same
-    second."""
+    second. The row gets its integer `number` in the same transaction. `actor` (the token that
+    asked, if any) is only logged."""
     now = int(time.time())
     if expires_at is None:
         exp = now + current_app.config["PERSONAL_ACCESS_TOKEN_LIFETIME"]
@@ -54,7 +75,9 @@ def create_personal_token(user, name, scopes, expires_at=None):
         client = _personal_client(session)
         jwt, token = new_access_token(client=client, user_id=user.id, scopes=list(scopes),
                                       lifetime=exp - now, name=name, now=now)
+        token.number_row = TokenNumber(created_at=token.created_at)
         session.add(token)
+    _log("personal token created", token, actor)
     return jwt, token
 
 
@@ -65,15 +88,34 @@ def _personal_tokens(user_id):
                    OAuthClient.personal_access_client.is_(True)))
 
 
+def _live(now):
+    return (AccessToken.revoked.is_(False),
+            sa.or_(AccessToken.expires_at.is_(None), AccessToken.expires_at > now))
+
+
 def list_personal_tokens(user, now=None):
     """The user's personal tokens that are neither revoked nor expired, newest first: one SQL
     statement."""
     now = now or utcnow()
     return db.session.scalars(
-        _personal_tokens(user.id)
-        .where(AccessToken.revoked.is_(False),
-               sa.or_(AccessToken.expires_at.is_(None), AccessToken.expires_at > now))
+        _personal_tokens(user.id).where(*_live(now))
         .order_by(AccessToken.created_at.desc(), AccessToken.id)).all()
+
+
+def personal_tokens_query(user_id, now=None, numbered=False):
+    """(select, count) of the user's live personal tokens, newest first, for a paginated list;
+    `numbered`: only those with an integer id (every token made since migration 0005)."""
+    now = now or utcnow()
+    conditions = [AccessToken.user_id == user_id, OAuthClient.personal_access_client.is_(True),
+                  *_live(now)]
+    if numbered:
+        conditions.append(AccessToken.number.is_not(None))
+    select = (sa.select(AccessToken).join(AccessToken.client).where(*conditions)
+              .order_by(AccessToken.created_at.desc(), AccessToken.number.desc(),
+                        AccessToken.id))
+    count = (sa.select(sa.func.count()).select_from(AccessToken).join(AccessToken.client)
+             .where(*conditions))
+    return select, count
 
 
 def find_personal_token(user, token_id):
@@ -88,11 +130,61 @@ def find_personal_token(user, token_id):
     return token
 
 
-def revoke_personal_token(user, token_id):
+def find_personal_token_by_number(number):
+    """The personal token (of any user, revoked or not) with this integer id, or a 404."""
+    if not isinstance(number, int) or not 0 < number < 2**31:
+        raise ApiError(TOKEN_MISSING, 404)
+    token = db.session.scalars(
+        sa.select(AccessToken).join(AccessToken.client)
+        .where(AccessToken.number == number,
+               OAuthClient.personal_access_client.is_(True))).first()
+    if token is None:
+        raise ApiError(TOKEN_MISSING, 404)
+    return token
+
+
+def revoke_personal_token(user, token_id, *, actor=None):
     """Revoke the user's personal token (a 404 if it is not theirs); revoking twice is
     harmless. Return the row."""
-    token = find_personal_token(user, token_id)
+    return revoke_token(find_personal_token(user, token_id), actor=actor)
+
+
+def revoke_token(token, *, actor=None):
+    """Revoke a personal token found by one of the find functions; return it."""
     with unit_of_work():
         token.revoked = True
         token.updated_at = utcnow()
+    _log("personal token revoked", token, actor)
     return token
+
+
+def token_presented(token, now=None):
+    """The guard calls this for every token a request presents (with the token's row). A
+    revoked one is logged. A personal token's `last_used_at` is written when it is over a minute
+    old: one UPDATE, whose WHERE lets only one of several servers write it. A failed write is
+    logged, never the request's failure."""
+    if token.revoked:
+        _log("revoked token presented", token)
+        return
+    now = (now or utcnow()).replace(microsecond=0)
+    if not token.client.personal_access_client or token.client.revoked \
+            or not token.is_active(now):
+        return
+    stale = now - LAST_USED_PRECISION
+    if token.last_used_at is not None and token.last_used_at > stale:
+        return
+    try:
+        with unit_of_work() as session:
+            session.execute(
+                sa.update(AccessToken)
+                .where(AccessToken.id == token.id,
+                       sa.or_(AccessToken.last_used_at.is_(None),
+                              AccessToken.last_used_at <= stale))
+                # updated_at stays: using a token is no change of it.
+                .values(last_used_at=now, updated_at=AccessToken.updated_at)
+                .execution_options(synchronize_session=False))
+    except SQLAlchemyError:
+        log.warning("last_used_at not written: token=%s", token.id[:8], exc_info=True)
+        return
+    # Not an ORM change: the request's own commit must not write it again.
+    set_committed_value(token, "last_used_at", now)

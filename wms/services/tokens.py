@@ -11,7 +11,7 @@ from flask import current_app
 
 from wms.extensions import db
 from wms.errors import ApiError
-from wms.models import AccessToken, OAuthClient, RefreshToken
+from wms.models import AccessToken, AuthCode, OAuthClient, RefreshToken
 from wms.models.base import utcnow
 from wms.oauth.tokens import sign_access_token
 from wms.services import unit_of_work
@@ -55,10 +55,16 @@ def _refresh_id(value):
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def issue_tokens(*, client, user_id, scopes, refresh, replaces=None):
+class CodeAlreadyUsed(Exception):
+    """The authorization code was exchanged by someone else first."""
+
+
+def issue_tokens(*, client, user_id, scopes, refresh, replaces=None, code=None):
     """Passport's token response: an access token and, when asked, a refresh token, written in
     one transaction. `replaces` is a refresh token being rotated: it and its access token are
-    revoked in the same transaction, and the new refresh token joins its family."""
+    revoked in the same transaction, and the new refresh token joins its family. `code` is an
+    authorization code being exchanged: it is marked used in the same transaction, and
+    CodeAlreadyUsed raised (nothing written) if a concurrent exchange got it first."""
     config = current_app.config
     lifetime = config["ACCESS_TOKEN_LIFETIME"]
     jwt, access = new_access_token(client=client, user_id=user_id, scopes=scopes,
@@ -66,6 +72,13 @@ def issue_tokens(*, client, user_id, scopes, refresh, replaces=None):
     body = {"token_type": "Bearer", "expires_in": lifetime, "access_token": jwt}
     with unit_of_work() as session:
         session.add(access)
+        if code is not None:
+            claimed = session.execute(
+                sa.update(AuthCode).where(AuthCode.id == code.id, AuthCode.revoked.is_(False))
+                .values(revoked=True, access_token_id=access.id)
+                .execution_options(synchronize_session=False)).rowcount
+            if claimed != 1:
+                raise CodeAlreadyUsed()
         if replaces is not None:
             replaces.revoked = True
             replaces.access_token.revoked = True
@@ -100,6 +113,28 @@ def revoke_refresh_family(family_id):
                         .values(revoked=True).execution_options(synchronize_session=False))
 
 
+def revoke_tokens_of_code(code_id):
+    """An authorization code came back after its exchange: revoke the access token it gave and
+    every token descended from it by refresh (RFC 6749 4.1.2)."""
+    with unit_of_work() as session:
+        access_token_id = session.scalar(
+            sa.select(AuthCode.access_token_id).where(AuthCode.id == code_id))
+        if not access_token_id:
+            return
+        # Read first: MySQL refuses an UPDATE that selects from the table it changes.
+        families = session.scalars(sa.select(RefreshToken.family_id).where(
+            RefreshToken.access_token_id == access_token_id)).all()
+        family_tokens = sa.select(RefreshToken.access_token_id).where(
+            RefreshToken.family_id.in_(families))
+        session.execute(sa.update(AccessToken)
+                        .where(sa.or_(AccessToken.id == access_token_id,
+                                      AccessToken.id.in_(family_tokens)))
+                        .values(revoked=True, updated_at=utcnow())
+                        .execution_options(synchronize_session=False))
+        session.execute(sa.update(RefreshToken).where(RefreshToken.family_id.in_(families))
+                        .values(revoked=True).execution_options(synchronize_session=False))
+
+
 def revoke_access_token(jti):
     """Mark the token revoked: from now on the guard refuses it. Revoking twice is harmless."""
     with unit_of_work() as session:
@@ -112,6 +147,8 @@ def purge_tokens(now=None):
 
     - Refresh tokens past `expires_at`. A revoked one is kept until then: presented again, it
       still tells a stolen copy (and revokes its family).
+    - Authorization codes past `expires_at` (a used one is kept until then: presented again,
+      it revokes the tokens it gave).
     - Access tokens that are revoked or past `expires_at`, unless a remaining refresh token
       points at them. Deleting a revoked row is as safe as keeping it: the guard needs a token's
       row to let it in, and a `jti` (80 random hex digits) is never issued again.
@@ -124,13 +161,18 @@ def purge_tokens(now=None):
             sa.delete(RefreshToken).where(RefreshToken.expires_at < now)
             .execution_options(synchronize_session=False)
         ).rowcount
+        auth_codes = session.execute(
+            sa.delete(AuthCode).where(AuthCode.expires_at < now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
         access_tokens = session.execute(
             sa.delete(AccessToken)
             .where(sa.or_(AccessToken.revoked.is_(True), AccessToken.expires_at < now),
                    *_not_referenced(AccessToken))
             .execution_options(synchronize_session=False)
         ).rowcount
-    return {"access_tokens": access_tokens, "refresh_tokens": refresh_tokens}
+    return {"access_tokens": access_tokens, "refresh_tokens": refresh_tokens,
+            "auth_codes": auth_codes}
 
 
 def _not_referenced(model):
@@ -145,8 +187,9 @@ TOKEN_MISSING = "El token no existe."
 
 
 def tokens_for_user(user_id, now=None):
-    """The user's tokens for clients other than personal access clients that are neither revoked
-    nor expired, newest first, each with its client: one SQL statement."""
+    """The user's tokens for third-party clients (neither personal access nor password clients,
+    as Passport lists them) that are neither revoked nor expired, newest first, each with its
+    client: one SQL statement."""
     now = now or utcnow()
     return db.session.scalars(
         sa.select(AccessToken)
@@ -155,7 +198,8 @@ def tokens_for_user(user_id, now=None):
         .where(AccessToken.user_id == user_id,
                AccessToken.revoked.is_(False),
                sa.or_(AccessToken.expires_at.is_(None), AccessToken.expires_at > now),
-               OAuthClient.personal_access_client.is_(False))
+               OAuthClient.personal_access_client.is_(False),
+               OAuthClient.password_client.is_(False))
         .order_by(AccessToken.created_at.desc(), AccessToken.id)).all()
 
 
@@ -173,3 +217,15 @@ def revoke_user_token(user_id, token_id):
         session.execute(sa.update(RefreshToken)
                         .where(RefreshToken.access_token_id == token.id)
                         .values(revoked=True).execution_options(synchronize_session=False))
+
+
+def has_valid_token_with_scopes(user_id, client_id, scopes, now=None):
+    """Whether the user's newest active token for the client has exactly these scopes
+    (Passport's findValidToken, which spares the user a second consent)."""
+    now = now or utcnow()
+    token = db.session.scalars(
+        sa.select(AccessToken)
+        .where(AccessToken.user_id == user_id, AccessToken.client_id == client_id,
+               AccessToken.revoked.is_(False), AccessToken.expires_at > now)
+        .order_by(AccessToken.expires_at.desc()).limit(1)).first()
+    return token is not None and sorted(token.scopes or []) == sorted(scopes)
