@@ -160,7 +160,7 @@ def test_a_read_token_reads_but_does_not_write(client, demo, people, user_auth, 
 
 @pytest.mark.parametrize("family", FAMILIES)
 @pytest.mark.parametrize("held,asked,allowed", [
-    (("read",), ("read",), True),
+    (("read",), ("read",), False),  # a read token changes nothing, token lists included
     (("read",), ("write",), False),
     (("read",), ("read", "write"), False),
     (("write",), ("read",), True),
@@ -252,10 +252,10 @@ def test_permission_table(app, client, people, user_auth, caller, name):
         assert (response.status_code, response.json) == (403, INVALID_SCOPES)
     else:
         assert response.status_code == (201 if may else 403)
-    response = client.delete(f"{V1}/{uid}/tokens/{jti}", headers=headers)
-    assert response.status_code == (204 if may else 403)
     response = client.delete(f"/api/v2/tokens/{number}/", headers=headers)
     assert response.status_code == (204 if may else 404)
+    response = client.delete(f"{V1}/{uid}/tokens/{jti}", headers=headers)
+    assert response.status_code == (204 if may else 403)  # revoked again: harmless
 
 
 @pytest.mark.parametrize("name", CALLERS)
@@ -486,7 +486,7 @@ def test_v2_create_answers_the_specs_fields(app, client, people, user_auth):
     assert body["user"] == uid
     assert body["type"] == "o_auth2_access_token"
     assert body["url"] == f"/api/v2/tokens/{body['id']}/"
-    assert body["related"] == f"/api/v2/users/{uid}/"
+    assert body["related"] == f"/api/v2/users/{uid}/personal_tokens/"
     assert json.loads(body["summary_fields"])["user"]["id"] == uid
     jwt = body["token"]
     assert claims(jwt)["scopes"] == ["read"] and claims(jwt)["sub"] == str(uid)
@@ -717,3 +717,84 @@ def test_create_revoke_and_use_after_revoke_are_logged_without_the_token(
         assert jwt not in text
         assert claims(jwt)["jti"] not in text
         assert jwt.split(".")[2] not in text
+
+
+# --- What a token may do with tokens ---------------------------------------------------------
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_read_token_revokes_nothing(client, people, user_auth, family):
+    uid = people["user"]
+    victim, _ = create(client, family, user_auth, uid, scopes=("write",))
+    reader, _ = create(client, family, user_auth, uid, scopes=("read",))
+
+    response = revoke(client, client.application, family, bearer(reader), uid, victim)
+
+    assert (response.status_code, response.json) == (403, INVALID_SCOPES)
+    assert client.get(READ_URL, headers=bearer(victim)).status_code == 200
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("post", "/oauth/clients", {"name": "x", "redirect": "https://a.example/cb"}),
+    ("delete", "/oauth/tokens/" + "0" * 80, None),
+])
+def test_a_read_token_changes_no_client_and_no_token(client, people, user_auth, method,
+                                                     path, body):
+    reader, _ = create(client, "v1", user_auth, people["user"], scopes=("read",))
+
+    response = getattr(client, method)(path, json=body, headers=bearer(reader))
+
+    assert (response.status_code, response.json) == (403, INVALID_SCOPES)
+
+
+@pytest.mark.parametrize("family", ["passport", "v1"])
+def test_a_token_never_outlives_the_token_that_made_it(app, client, people, user_auth,
+                                                       family):
+    uid = people["user"]
+    soon = (utcnow() + timedelta(minutes=2)).strftime("%Y-%m-%d %H:%M:%S")
+    short = client.post(f"{V1}/{uid}/tokens", headers=user_auth,
+                        json={"name": "short", "scopes": ["write"], "expires_at": soon})
+    assert short.status_code == 201
+    short_auth = bearer(short.json["accessToken"])
+    short_exp = claims(short.json["accessToken"])["exp"]
+
+    made, response = create(client, family, short_auth, uid, scopes=("write",))
+
+    assert response.status_code in (200, 201), response.json
+    assert claims(made)["exp"] <= short_exp
+    later = (utcnow() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")
+    path = PASSPORT if family == "passport" else f"{V1}/{uid}/tokens"
+    response = client.post(path, headers=short_auth,
+                           json={"name": "long", "scopes": ["write"], "expires_at": later})
+    assert response.status_code == 400
+    assert list(response.json["errors"]) == ["expires_at"]
+
+
+def test_a_token_may_not_be_asked_to_live_past_the_lifetime(app, client, people, user_auth):
+    response = client.post(f"{V1}/{people['user']}/tokens", headers=user_auth,
+                           json={"name": "x", "expires_at": "9999-12-31 23:59:59"})
+
+    assert response.status_code == 400
+    assert response.json["errors"]["expires_at"][0].startswith("Must not be later than ")
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+01:00"])
+def test_an_expiry_out_of_range_in_utc_is_a_400(client, people, user_auth, moment):
+    response = client.post(f"{V1}/{people['user']}/tokens", headers=user_auth,
+                           json={"name": "x", "expires_at": moment})
+
+    assert response.status_code == 400
+    assert list(response.json["errors"]) == ["expires_at"]
+
+
+def test_a_revoked_token_is_gone_from_v2_and_revoking_again_writes_nothing(
+        app, client, people, user_auth, count_queries):
+    jwt, _ = create(client, "v2", user_auth, people["user"])
+    number = number_of(app, claims(jwt)["jti"])
+    assert client.delete(f"/api/v2/tokens/{number}/", headers=user_auth).status_code == 204
+
+    assert client.get(f"/api/v2/tokens/{number}/", headers=user_auth).status_code == 404
+    with count_queries() as statements:
+        response = client.delete(f"{V1}/{people['user']}/tokens/{claims(jwt)['jti']}",
+                                 headers=user_auth)
+    assert response.status_code == 204
+    assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE")]

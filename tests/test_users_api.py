@@ -559,3 +559,11 @@ def test_an_admins_token_cookie_manages_users(app, client, admin):
 
     assert created.status_code == 201, created.json
     assert without_csrf.status_code == 401
+
+
+@pytest.mark.parametrize("q", ["\x00", "ana\x1b"])
+def test_search_refuses_control_characters_on_every_database(client, people, admin_auth, q):
+    response = client.get("/users/search", query_string={"q": q}, headers=admin_auth)
+
+    assert response.status_code == 400
+    assert list(response.json["errors"]) == ["q"]

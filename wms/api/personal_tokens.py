@@ -1,10 +1,9 @@
 """/oauth/personal-access-tokens: a signed-in user lists, creates and revokes their own
 personal access tokens (Passport's PersonalAccessTokenController)."""
-from flask import Blueprint, g
+from flask import Blueprint
 
-from wms.errors import ApiError
-from wms.oauth.guard import current_user, require_user
-from wms.oauth.permissions import grantable
+from wms.oauth.guard import acting_token, current_user, require_user
+from wms.oauth.permissions import require_grantable
 from wms.params import load
 from wms.schemas.oauth import PersonalTokenInput, TokenSchema
 from wms.services.personal_tokens import (create_personal_token, list_personal_tokens,
@@ -13,21 +12,7 @@ from wms.services.personal_tokens import (create_personal_token, list_personal_t
 bp = Blueprint("personal_tokens", __name__)
 bp.before_request(require_user)
 
-INVALID_SCOPES = "Invalid scope(s) provided."
-
 _token_schema = TokenSchema(exclude=("client",))
-
-
-def acting_token():
-    """The token the request came with (a row, or the web UI's cookie token); None for a
-    person signed in with the session cookie."""
-    return g.get("authlib_server_oauth2_token")
-
-
-def require_grantable(token, scopes):
-    """403 unless `token` may make a token with `scopes`: never more than it has itself."""
-    if not grantable(token, scopes):
-        raise ApiError(INVALID_SCOPES, 403)
 
 
 @bp.get("/personal-access-tokens")

@@ -15,12 +15,12 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, request
 from marshmallow import ValidationError
 
-from wms.api.personal_tokens import acting_token, require_grantable
 from wms.errors import ApiError
 from wms.extensions import db
 from wms.models import User
-from wms.oauth.guard import _bearer_token
-from wms.oauth.permissions import may_manage_tokens_of
+from wms.oauth.guard import SAFE_METHODS, acting_token, bearer_token
+from wms.oauth.permissions import (INVALID_SCOPES, may_change_tokens, may_manage_tokens_of,
+                                   require_grantable)
 from wms.pagination import paginate
 from wms.params import load, request_params
 from wms.schemas.fields import MAX_ID
@@ -40,10 +40,13 @@ _ID = re.compile(r"[0-9]{1,10}")
 
 
 def authenticate():
-    """before_request: 401 without a valid token (CORS preflights carry none)."""
+    """before_request: 401 without a valid token (CORS preflights carry none); 403 for a write
+    with a token that may only read."""
     if request.method == "OPTIONS":
         return None
-    _bearer_token()
+    token = bearer_token()
+    if request.method not in SAFE_METHODS and not may_change_tokens(token):
+        raise ApiError(INVALID_SCOPES, 403)
     return None
 
 
@@ -184,14 +187,15 @@ def _v2_token(token_id):
     if number is None:
         raise ApiError(TOKEN_MISSING, 404)
     token = find_personal_token_by_number(number)
-    if not may_manage_tokens_of(acting_token(), token.user_id):
+    # AWX deletes a revoked token: here it is kept (the other families show it), but not shown.
+    if token.revoked or not may_manage_tokens_of(acting_token(), token.user_id):
         raise ApiError(TOKEN_MISSING, 404)
     return token
 
 
 @v2.get("/tokens/<token_id>/")
 def v2_show(token_id):
-    """One personal token (revoked or not; JWT hidden)."""
+    """One live personal token (JWT hidden)."""
     return _v2_schema.dump(_v2_token(token_id))
 
 

@@ -9,7 +9,7 @@ rule here: a token with only the `users` scope manages users.
 from flask import Blueprint, current_app, request
 
 from wms.errors import ApiError
-from wms.oauth.guard import _bearer_token, _has_token_header
+from wms.oauth.guard import bearer_token, has_token_header
 from wms.oauth.permissions import may_manage_users
 from wms.oauth.transient import has_token_cookie
 from wms.pagination import paginate
@@ -28,16 +28,16 @@ v1 = Blueprint("users_v1", __name__)  # /api/v1/user: under /api/v1, but not its
 
 def _caller_token():
     """The request's token, or None when it names none (401 for one that is not valid)."""
-    if not (_has_token_header() or has_token_cookie()):
+    if not (has_token_header() or has_token_cookie()):
         return None
-    return _bearer_token()
+    return bearer_token()
 
 
 def require_manager():
     """before_request: 401 without a valid token, 403 unless it may manage users."""
     if request.method == "OPTIONS":  # CORS preflights carry no token
         return None
-    if not may_manage_users(_bearer_token()):
+    if not may_manage_users(bearer_token()):
         raise ApiError(UNAUTHORIZED, 403)
     return None
 
@@ -86,7 +86,7 @@ def register():
 @bp.get("/api/users")
 def show():
     """The user the token belongs to."""
-    token = _bearer_token()
+    token = bearer_token()
     if token.user_id is None:
         raise ApiError(NO_USER, 403)
     return UserSchema().dump(token.user)

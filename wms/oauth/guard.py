@@ -12,6 +12,7 @@ from flask import current_app, g, request, session
 from wms.errors import ApiError
 from wms.extensions import db
 from wms.models import User
+from wms.oauth.permissions import INVALID_SCOPES, may_change_tokens
 from wms.oauth.tokens import find_access_token
 from wms.oauth.transient import has_token_cookie, token_from_cookie
 from wms.services import Actor
@@ -58,15 +59,15 @@ guard = Guard()
 guard.register_token_validator(JWTBearerValidator())
 
 
-def _has_token_header():
+def has_token_header():
     return bool((request.headers.get("Authorization") or "").strip()
                 or (request.headers.get("X-API-Key") or "").strip())
 
 
-def _bearer_token():
+def bearer_token():
     """The request's token: a bearer token (or API key) when a header carries one, else the
     web UI's token cookie with its CSRF header (wms/oauth/transient.py); 401 otherwise."""
-    if not _has_token_header() and has_token_cookie():
+    if not has_token_header() and has_token_cookie():
         token = token_from_cookie()
         if token is None:
             guard.raise_error_response(None)
@@ -82,9 +83,9 @@ def require_token():
     """before_request hook of the API blueprints (CORS preflights carry no token)."""
     if request.method == "OPTIONS":
         return None
-    token = _bearer_token()
+    token = bearer_token()
     if not scopes_allow(token.scopes, request.method):
-        raise ApiError("Invalid scope(s) provided.", 403)
+        raise ApiError(INVALID_SCOPES, 403)
     return None
 
 
@@ -104,15 +105,17 @@ def require_user():
     writes must carry the session's CSRF token (419 without it)."""
     if request.method == "OPTIONS":
         return None
-    user = None if _has_token_header() else session_user()
+    user = None if has_token_header() else session_user()
     if user is None:
         # The token cookie is not enough here (Passport's web routes): fifteen minutes of it
         # must not turn into a year-long personal token or a new client.
-        if not _has_token_header():
+        if not has_token_header():
             raise ApiError("Unauthenticated.", 401)
-        token = _bearer_token()
+        token = bearer_token()
         if token.user_id is None:
             raise ApiError("Unauthenticated.", 401)
+        if request.method not in SAFE_METHODS and not may_change_tokens(token):
+            raise ApiError(INVALID_SCOPES, 403)
         g.user = token.user
         return None
     if request.method not in SAFE_METHODS:
@@ -195,6 +198,12 @@ def set_xsrf_cookie(response):
         response.delete_cookie(XSRF_COOKIE, secure=config["SESSION_COOKIE_SECURE"],
                                samesite=config["SESSION_COOKIE_SAMESITE"])
     return response
+
+
+def acting_token():
+    """The token the request came with (a row, or the web UI's cookie token); None for a
+    person signed in with the session cookie."""
+    return g.get("authlib_server_oauth2_token")
 
 
 def current_user():

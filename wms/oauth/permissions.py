@@ -4,7 +4,10 @@
 web UI's transient cookie token, which has a user, no client and no scopes. Scopes only narrow what
 a token may do; they never add to what its user (or client) may do.
 """
+from wms.errors import ApiError
 from wms.oauth.scopes import SCOPES
+
+INVALID_SCOPES = "Invalid scope(s) provided."
 
 
 def all_powers(scopes):
@@ -28,6 +31,20 @@ def may_manage_tokens_of(token, user_id):
     """The user themself, or whoever may manage users."""
     return (token is not None and token.user_id is not None and token.user_id == user_id) \
         or may_manage_users(token)
+
+
+def may_change_tokens(token):
+    """Whether `token` may make, change or revoke tokens and clients: as on /api/v1, changing
+    needs more than `read` (`write`, `users`, or all powers). None (a signed-in person) may."""
+    if token is None or getattr(token, "transient", False) or all_powers(token.scopes):
+        return True
+    return bool({"write", "users"} & set(token.scopes))
+
+
+def require_grantable(token, scopes):
+    """403 unless `token` may make a token with `scopes`."""
+    if not (may_change_tokens(token) and grantable(token, scopes)):
+        raise ApiError(INVALID_SCOPES, 403)
 
 
 def grantable(token, scopes):

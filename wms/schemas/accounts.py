@@ -88,10 +88,16 @@ class LoginSchema(Schema):
                 "password": data["password"]}
 
 
+def _no_control_chars(value):
+    if CONTROL_CHARS.search(value):
+        raise ValidationError("Must not contain control characters.")
+
+
 class UserSearchSchema(Schema):
     """GET /users/search: `q`, matched anywhere in a name or an email (none: every user)."""
 
     class Meta:
         unknown = EXCLUDE
 
-    q = fields.String(load_default="", validate=validate.Length(max=SEARCH_MAX))
+    q = fields.String(load_default="", validate=[validate.Length(max=SEARCH_MAX),
+                                                 _no_control_chars])

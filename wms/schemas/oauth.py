@@ -127,10 +127,11 @@ class FutureDateTime(fields.Field):
             raise ValidationError("Must be a date and time (YYYY-MM-DD HH:MM:SS or ISO 8601).")
         try:
             moment = datetime.fromisoformat(value.strip())
-        except ValueError:
+            if moment.tzinfo is not None:
+                # Out of range in UTC (9999-12-31T23:59:59-05:00): OverflowError.
+                moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        except (ValueError, OverflowError):
             raise ValidationError("Must be a date and time (YYYY-MM-DD HH:MM:SS or ISO 8601).")
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
         moment = moment.replace(microsecond=0)
         if moment <= utcnow():
             raise ValidationError("Must be in the future.")
@@ -230,7 +231,7 @@ class UserPersonalTokenSchema(Schema):
     id = fields.Integer(attribute="number")
     modified = fields.Function(lambda t: _iso(t.updated_at))
     refresh_token = fields.Function(lambda t: "")
-    related = fields.Function(lambda t: f"/api/v2/users/{t.user_id}/")
+    related = fields.Function(lambda t: f"/api/v2/users/{t.user_id}/personal_tokens/")
     scope = fields.Function(lambda t: " ".join(t.scopes or []))
     summary_fields = fields.Function(lambda t: json.dumps(
         {"user": {"id": t.user_id}, "application": {"id": t.client_id}},

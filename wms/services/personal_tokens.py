@@ -7,8 +7,9 @@ so a token made in any of them is listed, used and revoked in all.
 Creating and revoking a token, and presenting a revoked one, are logged on "wms.tokens" with the
 owner's id, the first 8 characters of the token's id and the client: never the token itself."""
 import logging
+import re
 import time
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import current_app
@@ -29,6 +30,7 @@ PERSONAL_CLIENT_NAME = "Personal Access Client"
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 log = logging.getLogger("wms.tokens")
+JTI = re.compile(r"[0-9a-f]{80}")  # every token id this service makes
 
 
 def _log(event, token, actor=None):
@@ -61,16 +63,24 @@ def _personal_client(session):
 
 def create_personal_token(user, name, scopes, expires_at=None, *, actor=None):
     """Issue a personal token for `user`; return (jwt, row). `expires_at` (naive UTC, in the
-    future) defaults to now + PERSONAL_ACCESS_TOKEN_LIFETIME; the JWT's `exp` is the same
-    second. The row gets its integer `number` in the same transaction. `actor` (the token that
-    asked, if any) is only logged."""
+    future) defaults to the latest a token may live: now + PERSONAL_ACCESS_TOKEN_LIFETIME, and
+    never past the expiry of `actor`, the token that asks (a token cannot outlive the one that
+    made it); a later one is a 400. The JWT's `exp` is the same second. The row gets its
+    integer `number` in the same transaction."""
     now = int(time.time())
+    latest = now + current_app.config["PERSONAL_ACCESS_TOKEN_LIFETIME"]
+    if getattr(actor, "expires_at", None) is not None:
+        latest = min(latest, _epoch(actor.expires_at))
     if expires_at is None:
-        exp = now + current_app.config["PERSONAL_ACCESS_TOKEN_LIFETIME"]
+        exp = latest
     else:
         exp = _epoch(expires_at)
         if exp <= now:
             raise ApiError(INVALID_PARAMS, 400, {"expires_at": ["Must be in the future."]})
+        if exp > latest:
+            raise ApiError(INVALID_PARAMS, 400, {"expires_at": [
+                "Must not be later than "
+                f"{datetime.fromtimestamp(latest, timezone.utc):%Y-%m-%d %H:%M:%S}."]})
     with unit_of_work() as session:
         client = _personal_client(session)
         jwt, token = new_access_token(client=client, user_id=user.id, scopes=list(scopes),
@@ -121,7 +131,7 @@ def personal_tokens_query(user_id, now=None, numbered=False):
 def find_personal_token(user, token_id):
     """The user's personal token with this id (revoked or not), or a 404: another user's token,
     a token of another client and an unknown id look the same."""
-    if not isinstance(token_id, str) or len(token_id) > 100:
+    if not isinstance(token_id, str) or not JTI.fullmatch(token_id):
         raise ApiError(TOKEN_MISSING, 404)
     token = db.session.scalars(_personal_tokens(user.id)
                                .where(AccessToken.id == token_id)).first()
@@ -150,7 +160,10 @@ def revoke_personal_token(user, token_id, *, actor=None):
 
 
 def revoke_token(token, *, actor=None):
-    """Revoke a personal token found by one of the find functions; return it."""
+    """Revoke a personal token found by one of the find functions; return it. Revoking a
+    revoked token changes nothing (nor logs anything)."""
+    if token.revoked:
+        return token
     with unit_of_work():
         token.revoked = True
         token.updated_at = utcnow()
@@ -184,7 +197,8 @@ def token_presented(token, now=None):
                 .values(last_used_at=now, updated_at=AccessToken.updated_at)
                 .execution_options(synchronize_session=False))
     except SQLAlchemyError:
-        log.warning("last_used_at not written: token=%s", token.id[:8], exc_info=True)
+        # No traceback: the statement's parameters in it would show the whole token id.
+        log.warning("last_used_at not written: token=%s", token.id[:8])
         return
     # Not an ORM change: the request's own commit must not write it again.
     set_committed_value(token, "last_used_at", now)
