@@ -23,8 +23,9 @@ install: $(VENV)/.installed
 lint: install
 	$(BIN)/flake8 wms tests config.py wsgi.py
 
+# The suite runs on every core (pytest-xdist); each worker has its own scratch database.
 test: lint
-	$(BIN)/python -m pytest --cov
+	$(BIN)/python -m pytest --cov -n auto
 
 # Keys if there are none, migrations, demo data into an empty database, a demo client.
 setup: install

@@ -24,7 +24,8 @@ class PageSchema(Schema):
             raise ValidationError(f"Must be at most {maximum}.", "per_page")
 
 
-def _page_url(path, page):
+def page_url(path, page):
+    """`path` with the request's query, its `page` set to `page`."""
     query = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
     query.append(("page", page))
     return f"{path}?{urlencode(query)}"
@@ -48,14 +49,14 @@ def paginate(stmt, count_stmt, dump):
     return {
         "current_page": page,
         "data": dump(rows),
-        "first_page_url": _page_url(path, 1),
+        "first_page_url": page_url(path, 1),
         "from": first if rows else None,
         "last_page": last_page,
-        "last_page_url": _page_url(path, last_page),
-        "next_page_url": _page_url(path, page + 1) if page < last_page else None,
+        "last_page_url": page_url(path, last_page),
+        "next_page_url": page_url(path, page + 1) if page < last_page else None,
         "path": path,
         "per_page": per_page,
-        "prev_page_url": _page_url(path, page - 1) if page > 1 else None,
+        "prev_page_url": page_url(path, page - 1) if page > 1 else None,
         "to": first + len(rows) - 1 if rows else None,
         "total": total,
     }

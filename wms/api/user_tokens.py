@@ -10,7 +10,6 @@ manage users, may see and change a user's tokens; anyone else gets a 403. A toke
 token with scopes it does not have itself.
 """
 import re
-from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, request
 from marshmallow import ValidationError
@@ -21,7 +20,7 @@ from wms.models import User
 from wms.oauth.guard import SAFE_METHODS, acting_token, bearer_token
 from wms.oauth.permissions import (INVALID_SCOPES, may_change_tokens, may_manage_tokens_of,
                                    require_grantable)
-from wms.pagination import paginate
+from wms.pagination import page_url, paginate
 from wms.params import load, request_params
 from wms.schemas.fields import MAX_ID
 from wms.schemas.oauth import (PersonalTokenInput, TokenPageSchema, UserPersonalTokenInput,
@@ -169,15 +168,9 @@ def v2_index(user_id):
     if (page - 1) * size < total:
         rows = db.session.scalars(select.limit(size).offset((page - 1) * size)).all()
     return {"count": total,
-            "next": _v2_page_url(page + 1) if page * size < total else None,
-            "previous": _v2_page_url(page - 1) if page > 1 else None,
+            "next": page_url(request.path, page + 1) if page * size < total else None,
+            "previous": page_url(request.path, page - 1) if page > 1 else None,
             "results": _v2_schema.dump(rows, many=True)}
-
-
-def _v2_page_url(page):
-    query = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
-    query.append(("page", page))
-    return f"{request.path}?{urlencode(query)}"
 
 
 def _v2_token(token_id):

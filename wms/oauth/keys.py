@@ -4,6 +4,7 @@ Rotation keeps the old public halves in `oauth-retired-keys/` beside the private
 tokens signed before a rotation stay valid until they expire. Every process re-reads the files
 when they change, within KEY_RELOAD_SECONDS, so servers pick up a rotation without a restart.
 """
+import functools
 import logging
 import os
 import time
@@ -100,7 +101,14 @@ def load_keys(app):
         public_pem = _read(app, "OAUTH_PUBLIC_KEY", public_path)
     if private_pem is None and public_pem is None:
         raise KeysMissing(f"no OAuth keys at {private_path}: run `flask --app wsgi oauth keys`")
-    return KeyRing(private_pem, public_pem, _retired_pems(app))
+    return _key_ring(private_pem, public_pem, tuple(_retired_pems(app)))
+
+
+@functools.lru_cache(maxsize=16)
+def _key_ring(private_pem, public_pem, retired_pems):
+    """One KeyRing per set of PEM texts in a process: parsing an RSA private key checks it,
+    which takes tens of milliseconds, and every app (every test's) would repeat it."""
+    return KeyRing(private_pem, public_pem, retired_pems)
 
 
 def _files_state(app):
