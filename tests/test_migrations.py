@@ -42,3 +42,48 @@ def test_server_migrations_match_the_models(config_class):
     """On the server database of the run, in a schema or database of its own."""
     with scratch_database(TestConfig.SQLALCHEMY_DATABASE_URI) as url:
         _assert_no_drift(_migrated_app(config_class, url))
+
+
+def _numbers_existing_personal_tokens(app):
+    """0005 gives the personal tokens already there their integer ids, oldest first, and no
+    other token one; the chain runs up and down over data (SQLite rebuilds altered tables)."""
+    with app.app_context():
+        upgrade(revision="0004")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO users (id, name, email, password, is_admin) "
+                "VALUES (1, 'Clerk', 'clerk@store.example', 'x', :f)"), {"f": False})
+            conn.execute(sa.text(
+                "INSERT INTO oauth_clients (id, name, redirect, personal_access_client, "
+                "password_client, revoked, admin) VALUES (1, 'Personal', '', :t, :f, :f, :f), "
+                "(2, 'Scanner', '', :f, :t, :f, :f)"), {"t": True, "f": False})
+            for jti, client_id, created in [("newer", 1, "2026-02-01 00:00:00"),
+                                            ("older", 1, "2026-01-01 00:00:00"),
+                                            ("password", 2, "2025-12-01 00:00:00")]:
+                conn.execute(sa.text(
+                    "INSERT INTO oauth_access_tokens (id, user_id, client_id, scopes, revoked, "
+                    "created_at) VALUES (:id, 1, :client, '[]', :f, :created)"),
+                    {"id": jti, "client": client_id, "created": created, "f": False})
+            # A row pointing at oauth_access_tokens, which 0005 rebuilds on SQLite.
+            conn.execute(sa.text(
+                "INSERT INTO oauth_refresh_tokens (id, access_token_id, family_id, revoked) "
+                "VALUES ('r1', 'password', 'r1', :f)"), {"f": False})
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT id, number FROM oauth_access_tokens")).all()
+        numbers = dict(rows)
+        assert numbers == {"older": 1, "newer": 2, "password": None}
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
+def test_sqlite_migration_numbers_existing_personal_tokens(config_class, tmp_path):
+    _numbers_existing_personal_tokens(
+        _migrated_app(config_class, f"sqlite:///{tmp_path / 'numbered.db'}"))
+
+
+@pytest.mark.skipif(not os.environ.get("WMS_TEST_DATABASE_URL"),
+                    reason="needs WMS_TEST_DATABASE_URL")
+def test_server_migration_numbers_existing_personal_tokens(config_class):
+    with scratch_database(TestConfig.SQLALCHEMY_DATABASE_URI) as url:
+        _numbers_existing_personal_tokens(_migrated_app(config_class, url))
