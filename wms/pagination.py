@@ -31,18 +31,22 @@ def page_url(path, page):
     return f"{path}?{urlencode(query)}"
 
 
-def paginate(stmt, count_stmt, dump):
-    """Run one COUNT and one page query, and shape them as Laravel's paginator.
-
-    `stmt` selects the rows (ordered, with its eager loads), `count_stmt` counts them, and
-    `dump(rows)` turns the page's rows into JSON-ready data.
-    """
-    args = load(PageSchema())
-    page, per_page = args["page"], args["per_page"]
+def fetch_page(stmt, count_stmt, page, per_page):
+    """(rows of page `page`, total): one COUNT and, unless the page is past the end, one page
+    query. `stmt` selects the rows (ordered, with its eager loads), `count_stmt` counts them."""
     total = db.session.scalar(count_stmt)
     rows = []
     if total and (page - 1) * per_page < total:
         rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, total
+
+
+def paginate(stmt, count_stmt, dump):
+    """The page the request asks for (`page`, `per_page`) as Laravel's paginator; `dump(rows)`
+    turns the page's rows into JSON-ready data."""
+    args = load(PageSchema())
+    page, per_page = args["page"], args["per_page"]
+    rows, total = fetch_page(stmt, count_stmt, page, per_page)
     last_page = max(1, math.ceil(total / per_page))
     path = request.base_url
     first = (page - 1) * per_page + 1

@@ -1,4 +1,6 @@
-"""Hashing of stored secrets (client secrets now, passwords later), with werkzeug."""
+"""Hashing of stored secrets (client secrets and passwords), with werkzeug; comparing the
+secrets a request sends back (CSRF and auth tokens) in constant time."""
+import hmac
 import secrets
 
 from flask import current_app
@@ -11,6 +13,13 @@ def hash_secret(plain):
 
 def check_secret(hashed, plain):
     return bool(hashed) and check_password_hash(hashed, plain)
+
+
+def same_secret(sent, expected):
+    """Whether `sent` (anything a request held) is the non-empty string `expected`, compared in
+    constant time."""
+    return (isinstance(sent, str) and isinstance(expected, str) and bool(expected)
+            and hmac.compare_digest(sent.encode(), expected.encode()))
 
 
 def new_client_secret():

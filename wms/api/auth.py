@@ -18,12 +18,11 @@ from wms.oauth.transient import forget_token_cookie
 from wms.params import request_params
 from wms.ratelimit import rate_limit
 from wms.schemas.accounts import UserSchema
-from wms.services.users import authenticate
+from wms.services.users import BAD_CREDENTIALS, authenticate
 
 bp = Blueprint("auth", __name__)
 bp.after_app_request(set_xsrf_cookie)
 
-BAD_CREDENTIALS = "These credentials do not match our records."
 # The sign-in and consent pages: never cached, never framed by another site (clickjacking).
 PAGE_HEADERS = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store",
                 "X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}

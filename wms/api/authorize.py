@@ -8,7 +8,6 @@ the request in the session under a random `auth_token`; approving or denying it 
 middleware does, before anyone is asked who they are.
 """
 import hashlib
-import hmac
 import secrets
 
 from authlib.common.urls import add_params_to_uri
@@ -24,6 +23,7 @@ from wms.oauth.scopes import SCOPES, scope_names
 from wms.oauth.server import authorization, query_client
 from wms.oauth.transient import make_token_cookie
 from wms.params import request_params
+from wms.security import same_secret
 from wms.services.tokens import has_valid_token_with_scopes
 
 bp = Blueprint("authorize", __name__)
@@ -120,9 +120,7 @@ def _take_pending_request(user):
     pending = session.get(AUTH_REQUEST_KEY)
     if not isinstance(pending, dict) or pending.get("user_id") != user.id:
         raise ApiError(NO_REQUEST, 400)
-    sent = request_params().get("auth_token")
-    if not isinstance(sent, str) or not hmac.compare_digest(
-            sent.encode(), str(pending.get("auth_token")).encode()):
+    if not same_secret(request_params().get("auth_token"), pending.get("auth_token")):
         raise ApiError(WRONG_AUTH_TOKEN, 400)
     session.pop(AUTH_REQUEST_KEY)
     client = query_client(pending["client_id"])

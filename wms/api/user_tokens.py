@@ -9,33 +9,25 @@ Both take a bearer token or the same token in `X-API-Key`. The user themself, or
 manage users, may see and change a user's tokens; anyone else gets a 403. A token never makes a
 token with scopes it does not have itself.
 """
-import re
-
 from flask import Blueprint, current_app, request
 from marshmallow import ValidationError
 
 from wms.errors import ApiError
-from wms.extensions import db
-from wms.models import User
-from wms.oauth.guard import SAFE_METHODS, acting_token, bearer_token
-from wms.oauth.permissions import (INVALID_SCOPES, may_change_tokens, may_manage_tokens_of,
-                                   require_grantable)
-from wms.pagination import page_url, paginate
+from wms.oauth.guard import acting_token, bearer_token, refuse_read_only_writes
+from wms.oauth.permissions import UNAUTHORIZED, may_manage_tokens_of, require_grantable
+from wms.pagination import fetch_page, page_url, paginate
 from wms.params import load, request_params
-from wms.schemas.fields import MAX_ID
+from wms.schemas.fields import parse_id
 from wms.schemas.oauth import (PersonalTokenInput, TokenPageSchema, UserPersonalTokenInput,
                                UserPersonalTokenSchema, UserTokenSchema)
 from wms.services.personal_tokens import (create_personal_token, find_personal_token,
                                           find_personal_token_by_number, personal_tokens_query,
                                           revoke_personal_token, revoke_token)
 from wms.services.tokens import TOKEN_MISSING
+from wms.services.users import USER_MISSING, find_user
 
 v1 = Blueprint("user_tokens_v1", __name__)
 v2 = Blueprint("user_tokens_v2", __name__)
-
-UNAUTHORIZED = "This action is unauthorized."
-USER_MISSING = "El usuario no existe."
-_ID = re.compile(r"[0-9]{1,10}")
 
 
 def authenticate():
@@ -43,9 +35,7 @@ def authenticate():
     with a token that may only read."""
     if request.method == "OPTIONS":
         return None
-    token = bearer_token()
-    if request.method not in SAFE_METHODS and not may_change_tokens(token):
-        raise ApiError(INVALID_SCOPES, 403)
+    refuse_read_only_writes(bearer_token())
     return None
 
 
@@ -53,26 +43,15 @@ v1.before_request(authenticate)
 v2.before_request(authenticate)
 
 
-def path_id(value):
-    """A path segment as a positive id, or None (not digits, or out of range)."""
-    if not _ID.fullmatch(value):
-        return None
-    number = int(value)
-    return number if 0 < number <= MAX_ID else None
-
-
 def target_user(user_id):
     """The user of the path, when the caller may manage their tokens: 403 for anyone else
     (whether or not the user exists), 404 for an unknown user."""
-    number = path_id(user_id)
+    number = parse_id(user_id)
     if number is None:
         raise ApiError(USER_MISSING, 404)
     if not may_manage_tokens_of(acting_token(), number):
         raise ApiError(UNAUTHORIZED, 403)
-    user = db.session.get(User, number)
-    if user is None:
-        raise ApiError(USER_MISSING, 404)
-    return user
+    return find_user(number)
 
 
 # --- /api/1.0/users/{user_id}/tokens ---------------------------------------------------------
@@ -162,11 +141,7 @@ def v2_index(user_id):
     if size > current_app.config["PER_PAGE_MAX"]:
         raise FieldErrors({"page_size": [
             f"Must be at most {current_app.config['PER_PAGE_MAX']}."]})
-    select, count = personal_tokens_query(user.id, numbered=True)
-    total = db.session.scalar(count)
-    rows = []
-    if (page - 1) * size < total:
-        rows = db.session.scalars(select.limit(size).offset((page - 1) * size)).all()
+    rows, total = fetch_page(*personal_tokens_query(user.id), page, size)
     return {"count": total,
             "next": page_url(request.path, page + 1) if page * size < total else None,
             "previous": page_url(request.path, page - 1) if page > 1 else None,
@@ -176,10 +151,7 @@ def v2_index(user_id):
 def _v2_token(token_id):
     """The personal token with this integer id, if the caller may manage its user's tokens; a
     404 otherwise (another user's token is not told apart from an unknown one)."""
-    number = path_id(token_id)
-    if number is None:
-        raise ApiError(TOKEN_MISSING, 404)
-    token = find_personal_token_by_number(number)
+    token = find_personal_token_by_number(parse_id(token_id))
     # AWX deletes a revoked token: here it is kept (the other families show it), but not shown.
     if token.revoked or not may_manage_tokens_of(acting_token(), token.user_id):
         raise ApiError(TOKEN_MISSING, 404)

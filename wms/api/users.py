@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, request
 
 from wms.errors import ApiError
 from wms.oauth.guard import bearer_token, has_token_header
-from wms.oauth.permissions import may_manage_users
+from wms.oauth.permissions import UNAUTHORIZED, may_manage_users
 from wms.oauth.transient import has_token_cookie
 from wms.pagination import paginate
 from wms.params import load
@@ -19,7 +19,6 @@ from wms.schemas.accounts import LoginSchema, NewUserSchema, UserSchema, UserSea
 from wms.schemas.fields import DATETIME_FORMAT
 from wms.services import users
 
-UNAUTHORIZED = "This action is unauthorized."
 NO_USER = "This token acts for a client, not for a user."
 
 bp = Blueprint("users", __name__)
@@ -49,7 +48,7 @@ def _create_user(may_grant_admin):
     data = load(NewUserSchema())
     if data["is_admin"] and not may_grant_admin:
         raise ApiError(UNAUTHORIZED, 403)
-    return UserSchema().dump(users.create_user(**data)), 201
+    return UserSchema().dump(users.add_user(data)), 201
 
 
 @v1.post("/store")

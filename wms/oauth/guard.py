@@ -1,6 +1,5 @@
 """The bearer guard of the API: a signed, unexpired, unrevoked access token of ours; and, for
 the routes of a signed-in user, the session cookie of POST /login with its CSRF token."""
-import hmac
 import secrets
 
 from authlib.integrations.flask_oauth2 import ResourceProtector, current_token
@@ -14,7 +13,8 @@ from wms.extensions import db
 from wms.models import User
 from wms.oauth.permissions import INVALID_SCOPES, may_change_tokens
 from wms.oauth.tokens import find_access_token
-from wms.oauth.transient import has_token_cookie, token_from_cookie
+from wms.oauth.transient import csrf_header, has_token_cookie, token_from_cookie
+from wms.security import same_secret
 from wms.services import Actor
 
 
@@ -98,6 +98,12 @@ def scopes_allow(scopes, method):
     return bool(needed & set(scopes))
 
 
+def refuse_read_only_writes(token):
+    """403 for a write (of tokens, clients) by a token that may only read."""
+    if request.method not in SAFE_METHODS and not may_change_tokens(token):
+        raise ApiError(INVALID_SCOPES, 403)
+
+
 def require_user():
     """before_request hook of the routes where people manage their own clients and tokens:
     a bearer token that belongs to a user (a client-credentials token has none) when the request
@@ -114,8 +120,7 @@ def require_user():
         token = bearer_token()
         if token.user_id is None:
             raise ApiError("Unauthenticated.", 401)
-        if request.method not in SAFE_METHODS and not may_change_tokens(token):
-            raise ApiError(INVALID_SCOPES, 403)
+        refuse_read_only_writes(token)
         g.user = token.user
         return None
     if request.method not in SAFE_METHODS:
@@ -167,7 +172,7 @@ def rotate_csrf_token():
 
 
 def _sent_csrf_token():
-    sent = request.headers.get("X-CSRF-TOKEN") or request.headers.get("X-XSRF-TOKEN")
+    sent = csrf_header()
     if not sent and request.mimetype in ("application/x-www-form-urlencoded",
                                          "multipart/form-data"):
         sent = request.form.get("_token")
@@ -176,10 +181,7 @@ def _sent_csrf_token():
 
 def verify_csrf():
     """419 {"message": "CSRF token mismatch."} unless the request sends the session's token."""
-    expected = session.get(SESSION_CSRF_KEY)
-    sent = _sent_csrf_token()
-    if not isinstance(expected, str) or not expected or not hmac.compare_digest(
-            sent.encode(), expected.encode()):
+    if not same_secret(_sent_csrf_token(), session.get(SESSION_CSRF_KEY)):
         raise ApiError(CSRF_MISMATCH, 419)
 
 

@@ -8,6 +8,7 @@ from wms.errors import ApiError
 from wms.oauth.scopes import SCOPES
 
 INVALID_SCOPES = "Invalid scope(s) provided."
+UNAUTHORIZED = "This action is unauthorized."
 
 
 def all_powers(scopes):

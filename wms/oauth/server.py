@@ -1,6 +1,4 @@
 """The authorization server: Authlib's, speaking Passport's request and response formats."""
-import re
-
 from authlib.integrations.flask_oauth2 import AuthorizationServer as _AuthorizationServer
 from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
@@ -14,10 +12,8 @@ from wms.oauth.grants import (AuthorizationCodeGrant, ClientCredentialsGrant, Pa
                               RefreshTokenGrant)
 from wms.oauth.scopes import SCOPES, scope_names
 from wms.params import request_params
-from wms.schemas.fields import MAX_ID
+from wms.schemas.fields import parse_id
 from wms.services.tokens import issue_tokens
-
-CLIENT_ID = re.compile(r"[0-9]{1,10}")
 
 # What Authlib's https check is shown instead of the request's URL (see PassportRequest).
 TRANSPORT_CHECKED_BY_PROXY = "https://localhost/"
@@ -64,12 +60,8 @@ class PassportRequest(OAuth2Request):
 
 def query_client(client_id):
     """An active (not revoked) client by its numeric id."""
-    client_id = str(client_id or "")
-    # ASCII digits only ("²" is a digit to isdigit() but not to int()), and few of them: int()
-    # refuses strings of over 4300 digits.
-    if not CLIENT_ID.fullmatch(client_id) or int(client_id) > MAX_ID:
-        return None
-    client = db.session.get(OAuthClient, int(client_id))
+    number = parse_id(client_id)
+    client = db.session.get(OAuthClient, number) if number is not None else None
     return None if client is None or client.revoked else client
 
 

@@ -2,7 +2,6 @@
 gives a signed-in person a short-lived HttpOnly cookie that the bearer guard accepts in place
 of a bearer token, when the request also carries the CSRF token the cookie was made with (in
 X-CSRF-TOKEN or X-XSRF-TOKEN). Signed with SECRET_KEY; nothing is stored server-side."""
-import hmac
 from dataclasses import dataclass, field
 
 from flask import current_app, request
@@ -10,6 +9,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 from wms.extensions import db
 from wms.models import User
+from wms.security import same_secret
 
 SALT = "wms.token-cookie"
 
@@ -54,6 +54,11 @@ def forget_token_cookie(response):
     return response
 
 
+def csrf_header():
+    """The CSRF token a script sent, in X-CSRF-TOKEN or X-XSRF-TOKEN (Laravel's headers)."""
+    return request.headers.get("X-CSRF-TOKEN") or request.headers.get("X-XSRF-TOKEN") or ""
+
+
 def has_token_cookie():
     return current_app.config["TOKEN_COOKIE_NAME"] in request.cookies
 
@@ -70,8 +75,7 @@ def token_from_cookie():
     if not isinstance(data, dict) or not isinstance(data.get("sub"), int) \
             or not isinstance(data.get("csrf"), str):
         return None
-    sent = request.headers.get("X-CSRF-TOKEN") or request.headers.get("X-XSRF-TOKEN") or ""
-    if not hmac.compare_digest(sent.encode(), data["csrf"].encode()):
+    if not same_secret(csrf_header(), data["csrf"]):
         return None
     user = db.session.get(User, data["sub"])
     return TransientToken(user) if user is not None else None

@@ -4,7 +4,7 @@ import re
 from marshmallow import (EXCLUDE, Schema, ValidationError, fields, post_load, validate,
                          validates_schema)
 
-from wms.schemas.fields import CONTROL_CHARS, LegacyDateTime, Text
+from wms.schemas.fields import CONTROL_CHARS, LegacyDateTime, Text, no_control_chars
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 255
@@ -88,11 +88,6 @@ class LoginSchema(Schema):
                 "password": data["password"]}
 
 
-def _no_control_chars(value):
-    if CONTROL_CHARS.search(value):
-        raise ValidationError("Must not contain control characters.")
-
-
 class UserSearchSchema(Schema):
     """GET /users/search: `q`, matched anywhere in a name or an email (none: every user)."""
 
@@ -100,4 +95,4 @@ class UserSearchSchema(Schema):
         unknown = EXCLUDE
 
     q = fields.String(load_default="", validate=[validate.Length(max=SEARCH_MAX),
-                                                 _no_control_chars])
+                                                 no_control_chars])

@@ -1,18 +1,15 @@
 """OAuth clients: making them, with the secret shown once and stored as a hash."""
-import re
-
 import sqlalchemy as sa
 
 from wms.errors import ApiError
 from wms.extensions import db
 from wms.models import AccessToken, OAuthClient, RefreshToken
 from wms.models.base import utcnow
-from wms.schemas.fields import MAX_ID
+from wms.schemas.fields import parse_id
 from wms.security import hash_secret, new_client_secret
 from wms.services import unit_of_work
 
 CLIENT_MISSING = "El cliente no existe."
-_ID = re.compile(r"[0-9]{1,10}")
 
 
 def create_client(*, name, user_id=None, redirect="", password=False, public=False,
@@ -45,11 +42,11 @@ def active_clients_for_user(user_id):
 def find_user_client(user_id, client_id):
     """The user's active client with this id (a string from the URL), or a 404: another user's,
     a revoked or unknown client, and an id that is not a number all look the same."""
-    if not isinstance(client_id, str) or not _ID.fullmatch(client_id) \
-            or int(client_id) > MAX_ID:
+    number = parse_id(client_id)
+    if number is None:
         raise ApiError(CLIENT_MISSING, 404)
     client = db.session.scalars(
-        sa.select(OAuthClient).where(OAuthClient.id == int(client_id),
+        sa.select(OAuthClient).where(OAuthClient.id == number,
                                      OAuthClient.user_id == user_id,
                                      OAuthClient.revoked.is_(False))).first()
     if client is None:

@@ -23,7 +23,7 @@ from wms.models.oauth import TokenNumber
 from wms.models.base import utcnow
 from wms.security import hash_secret, new_client_secret
 from wms.services import unit_of_work
-from wms.services.tokens import TOKEN_MISSING, new_access_token
+from wms.services.tokens import TOKEN_MISSING, live_conditions, new_access_token
 
 PERSONAL_CLIENT_NAME = "Personal Access Client"
 # How stale `last_used_at` may get before a request writes it again.
@@ -98,34 +98,19 @@ def _personal_tokens(user_id):
                    OAuthClient.personal_access_client.is_(True)))
 
 
-def _live(now):
-    return (AccessToken.revoked.is_(False),
-            sa.or_(AccessToken.expires_at.is_(None), AccessToken.expires_at > now))
+def personal_tokens_query(user_id, now=None):
+    """(select, count) of the user's personal tokens that are neither revoked nor expired,
+    newest first."""
+    live = _personal_tokens(user_id).where(*live_conditions(now or utcnow()))
+    select = live.order_by(AccessToken.created_at.desc(), AccessToken.number.desc(),
+                           AccessToken.id)
+    count = live.with_only_columns(sa.func.count(), maintain_column_froms=True)
+    return select, count
 
 
 def list_personal_tokens(user, now=None):
-    """The user's personal tokens that are neither revoked nor expired, newest first: one SQL
-    statement."""
-    now = now or utcnow()
-    return db.session.scalars(
-        _personal_tokens(user.id).where(*_live(now))
-        .order_by(AccessToken.created_at.desc(), AccessToken.id)).all()
-
-
-def personal_tokens_query(user_id, now=None, numbered=False):
-    """(select, count) of the user's live personal tokens, newest first, for a paginated list;
-    `numbered`: only those with an integer id (every token made since migration 0005)."""
-    now = now or utcnow()
-    conditions = [AccessToken.user_id == user_id, OAuthClient.personal_access_client.is_(True),
-                  *_live(now)]
-    if numbered:
-        conditions.append(AccessToken.number.is_not(None))
-    select = (sa.select(AccessToken).join(AccessToken.client).where(*conditions)
-              .order_by(AccessToken.created_at.desc(), AccessToken.number.desc(),
-                        AccessToken.id))
-    count = (sa.select(sa.func.count()).select_from(AccessToken).join(AccessToken.client)
-             .where(*conditions))
-    return select, count
+    """The user's live personal tokens, newest first: one SQL statement."""
+    return db.session.scalars(personal_tokens_query(user.id, now)[0]).all()
 
 
 def find_personal_token(user, token_id):
@@ -141,8 +126,9 @@ def find_personal_token(user, token_id):
 
 
 def find_personal_token_by_number(number):
-    """The personal token (of any user, revoked or not) with this integer id, or a 404."""
-    if not isinstance(number, int) or not 0 < number < 2**31:
+    """The personal token (of any user, revoked or not) with this integer id (None: the path
+    held no id), or a 404."""
+    if number is None:
         raise ApiError(TOKEN_MISSING, 404)
     token = db.session.scalars(
         sa.select(AccessToken).join(AccessToken.client)

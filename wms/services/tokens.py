@@ -186,6 +186,12 @@ def _not_referenced(model):
 TOKEN_MISSING = "El token no existe."
 
 
+def live_conditions(now):
+    """SQL conditions of a token that still lets its holder in (AccessToken.is_active)."""
+    return (AccessToken.revoked.is_(False),
+            sa.or_(AccessToken.expires_at.is_(None), AccessToken.expires_at > now))
+
+
 def tokens_for_user(user_id, now=None):
     """The user's tokens for third-party clients (neither personal access nor password clients,
     as Passport lists them) that are neither revoked nor expired, newest first, each with its
@@ -195,9 +201,7 @@ def tokens_for_user(user_id, now=None):
         sa.select(AccessToken)
         .join(AccessToken.client)
         .options(contains_eager(AccessToken.client))
-        .where(AccessToken.user_id == user_id,
-               AccessToken.revoked.is_(False),
-               sa.or_(AccessToken.expires_at.is_(None), AccessToken.expires_at > now),
+        .where(AccessToken.user_id == user_id, *live_conditions(now),
                OAuthClient.personal_access_client.is_(False),
                OAuthClient.password_client.is_(False))
         .order_by(AccessToken.created_at.desc(), AccessToken.id)).all()
@@ -222,10 +226,9 @@ def revoke_user_token(user_id, token_id):
 def has_valid_token_with_scopes(user_id, client_id, scopes, now=None):
     """Whether the user's newest active token for the client has exactly these scopes
     (Passport's findValidToken, which spares the user a second consent)."""
-    now = now or utcnow()
     token = db.session.scalars(
         sa.select(AccessToken)
         .where(AccessToken.user_id == user_id, AccessToken.client_id == client_id,
-               AccessToken.revoked.is_(False), AccessToken.expires_at > now)
+               *live_conditions(now or utcnow()))
         .order_by(AccessToken.expires_at.desc()).limit(1)).first()
     return token is not None and sorted(token.scopes or []) == sorted(scopes)

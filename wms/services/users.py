@@ -16,6 +16,7 @@ from wms.services.personal_tokens import create_personal_token
 
 EMAIL_TAKEN = "The email has already been taken."
 BAD_CREDENTIALS = "These credentials do not match our records."
+USER_MISSING = "El usuario no existe."
 LOGIN_TOKEN_NAME = "Login"
 
 
@@ -34,13 +35,19 @@ def _taken():
 
 
 def create_user(*, name, email, password, is_admin=False):
-    """A new user with a hashed password; 400 with field errors for bad input or a taken email
-    (a concurrent request that takes the email first included)."""
+    """A new user from plain values (the command line): checked as the API checks them, then
+    added; 400 with field errors for bad input."""
     try:
         data = NewUserSchema().load(
             {"name": name, "email": email, "password": password, "is_admin": bool(is_admin)})
     except ValidationError as e:
         raise ApiError(INVALID_PARAMS, 400, e.messages)
+    return add_user(data)
+
+
+def add_user(data):
+    """A new user with a hashed password from NewUserSchema's output; 400 for a taken email (a
+    concurrent request that takes the email first included)."""
     hashed = hash_secret(data["password"])  # slow: before the transaction, not inside it
     try:
         with unit_of_work() as session:
@@ -54,6 +61,14 @@ def create_user(*, name, email, password, is_admin=False):
         if _email_taken(db.session, data["email"]):
             raise _taken() from None
         raise
+    return user
+
+
+def find_user(user_id):
+    """The user with this id, or a 404."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise ApiError(USER_MISSING, 404)
     return user
 
 
