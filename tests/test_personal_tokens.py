@@ -1,6 +1,7 @@
 """/oauth/personal-access-tokens: a signed-in user makes, lists and revokes personal tokens."""
 import base64
 import json
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -47,8 +48,14 @@ def other_auth(app, client):
     return bearer(response.json["access_token"])
 
 
-def test_create_returns_the_jwt_once_and_the_token(app, client, user, user_auth):
-    response = create(client, user_auth, name="  Deploy script  ", scopes=["read"])
+@pytest.mark.parametrize("seconds_after_maker", [0, 1])
+def test_create_returns_the_jwt_once_and_the_token(app, client, user, user_token, monkeypatch,
+                                                   seconds_after_maker):
+    # The clock is set, not read: the token's lifetime is cut to its maker's, whose second of
+    # issue may be this one or an earlier one.
+    maker = claims(user_token)
+    monkeypatch.setattr(time, "time", lambda: maker["iat"] + seconds_after_maker + 0.5)
+    response = create(client, bearer(user_token), name="  Deploy script  ", scopes=["read"])
 
     assert response.status_code == 200, response.json
     assert set(response.json) == {"accessToken", "token"}
@@ -63,7 +70,8 @@ def test_create_returns_the_jwt_once_and_the_token(app, client, user, user_auth)
     assert claims(jwt)["jti"] == token["id"]
     assert claims(jwt)["sub"] == str(user.id)
     assert claims(jwt)["scopes"] == ["read"]
-    assert claims(jwt)["exp"] - claims(jwt)["iat"] == YEAR
+    assert claims(jwt)["iat"] == maker["iat"] + seconds_after_maker
+    assert claims(jwt)["exp"] == maker["exp"] == maker["iat"] + YEAR
     with app.app_context():
         row = db.session.get(AccessToken, token["id"])
         assert row.client.personal_access_client is True
