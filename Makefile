@@ -27,8 +27,9 @@ lint: install
 test: lint
 	$(BIN)/python -m pytest --cov -n auto
 
-# Keys if there are none, migrations, demo data into an empty database, a demo client.
-setup: install
+# A random secret key and an RSA key pair if there are none, migrations, demo data into an
+# empty database, a demo client.
+setup: install instance/secret-key
 	@if [ -z "$$OAUTH_PRIVATE_KEY" ] && [ ! -f instance/oauth-private.key ]; then \
 		$(FLASK) oauth keys; fi
 	$(FLASK) db upgrade
@@ -36,6 +37,13 @@ setup: install
 	$(FLASK) wms demo-client --base-url http://$(HOST):$(PORT)
 
 run: setup serve
+
+# Written once; a server never runs on a key anyone could know (wms/security.py).
+instance/secret-key:
+	@mkdir -p instance
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@.tmp
+	@mv $@.tmp $@
+	@echo "Wrote a random secret key to $@"
 
 serve: install
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app

@@ -1,5 +1,6 @@
 """Configuration, read from the environment. See README.md for every variable."""
 import os
+import secrets
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -37,7 +38,11 @@ def _int(name, default):
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-change-me")
+    # Signs sessions and the web UI's token cookie. Never a default: without the variable the
+    # key is read from SECRET_KEY_FILE (instance/secret-key, which `make setup` writes once with
+    # a random key); with neither, the app refuses to start (wms/security.py).
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE", "")
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'wms.db'}"
     )
@@ -100,6 +105,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    SECRET_KEY = secrets.token_urlsafe(32)  # each test process its own
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("WMS_TEST_DATABASE_URL") or "sqlite://")
     SECRET_HASH_METHOD = "pbkdf2:sha256:1000"
     OAUTH_KEY_BITS = 2048

@@ -140,7 +140,7 @@ def test_a_cookie_signed_with_another_key_is_401(app, client, csrf, cookie, conf
     from wms import create_app
 
     class OtherKey(config_class):
-        SECRET_KEY = "another-secret"
+        SECRET_KEY = "another-secret-key-of-forty-characters-x"
 
     other = create_app(OtherKey).test_client()
     other.set_cookie(COOKIE, client.get_cookie(COOKIE).value)

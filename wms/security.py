@@ -1,7 +1,8 @@
 """Hashing of stored secrets (client secrets and passwords), with werkzeug; comparing the
-secrets a request sends back (CSRF and auth tokens) in constant time."""
+secrets a request sends back (CSRF and auth tokens) in constant time; the app's secret key."""
 import hmac
 import secrets
+from pathlib import Path
 
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -25,3 +26,37 @@ def same_secret(sent, expected):
 def new_client_secret():
     """40 characters, as Passport's."""
     return secrets.token_urlsafe(30)
+
+
+SECRET_KEY_FILE = "secret-key"
+SECRET_KEY_MIN_LENGTH = 32
+# Values published in this project's history: whoever reads the source knows them.
+KNOWN_SECRET_KEYS = frozenset({"dev-secret-change-me"})
+
+
+class SecretKeyMissing(RuntimeError):
+    """No usable SECRET_KEY: the app must not start (anyone could sign its cookies)."""
+
+
+def configure_secret_key(app):
+    """Set app.config["SECRET_KEY"] from SECRET_KEY, else from SECRET_KEY_FILE (default
+    instance/secret-key); refuse a missing, short or published key."""
+    key = app.config.get("SECRET_KEY") or ""
+    origin = "SECRET_KEY"
+    if not key:
+        path = Path(app.config.get("SECRET_KEY_FILE") or Path(app.instance_path) / SECRET_KEY_FILE)
+        origin = str(path)
+        try:
+            key = path.read_text().strip()
+        except FileNotFoundError:
+            raise SecretKeyMissing(
+                f"SECRET_KEY is not set and {path} does not exist. Run `make setup`, which "
+                "writes a random key there once, or set SECRET_KEY to a long random value: "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'") from None
+    if key in KNOWN_SECRET_KEYS:
+        raise SecretKeyMissing(f"{origin} holds a published development value: anyone could "
+                               "sign cookies with it. Set a long random value.")
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        raise SecretKeyMissing(f"{origin} is shorter than {SECRET_KEY_MIN_LENGTH} characters. "
+                               "Set a long random value.")
+    app.config["SECRET_KEY"] = key
