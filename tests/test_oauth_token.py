@@ -102,8 +102,10 @@ def in_basic_auth(client_id, secret):
     return {"data": {"grant_type": CC}, "headers": basic(client_id, secret)}
 
 
-def in_query_string(client_id, secret):
-    return {"query_string": {"grant_type": CC, "client_id": client_id, "client_secret": secret}}
+def in_query_string_but_the_secret(client_id, secret):
+    """Every parameter but the credential may come in the query (DESIGN 4's merge)."""
+    return {"query_string": {"grant_type": CC, "client_id": client_id},
+            "data": {"client_secret": secret}}
 
 
 @pytest.fixture
@@ -116,7 +118,7 @@ def credentials(oauth_client):
 
 
 @pytest.mark.parametrize("send", [in_form, in_json_with_numeric_id, in_json_with_string_id,
-                                  in_basic_auth, in_query_string])
+                                  in_basic_auth, in_query_string_but_the_secret])
 def test_client_credentials_issue_a_bearer_token(app, client, credentials, send):
     response = client.post(TOKEN_URL, **send(*credentials))
 
@@ -178,7 +180,7 @@ def test_only_the_jti_is_stored(app, client, credentials):
     lambda params: {"json": {**params, "scope": "read write"}},
     lambda params: {"json": {**params, "scope": ["read", "write"]}},
     lambda params: {"data": {**params, "scope[]": ["read", "write"]}},
-    lambda params: {"query_string": {**params, "scope[]": ["read", "write"]}},
+    lambda params: {"query_string": {"scope[]": ["read", "write"]}, "data": params},
 ], ids=["form string", "json string", "json array", "form array", "query array"])
 def test_scope_as_a_string_or_an_array(app, client, credentials, send_scope):
     params = {"grant_type": CC, "client_id": credentials[0], "client_secret": credentials[1]}

@@ -30,11 +30,13 @@ def create_app(config_class=Config):
 
     from wms import models  # noqa: F401  (registers the tables)
     from wms.errors import register_error_handlers
+    from wms.params import refuse_credentials_in_query
     from wms.oauth import init_oauth
     from wms.api import register_blueprints
     from wms.cli import register_commands
 
     register_error_handlers(app)
+    app.before_request(refuse_credentials_in_query)
     init_oauth(app)
     register_blueprints(app)
     init_rate_limits(app)
