@@ -89,6 +89,40 @@ def test_a_running_server_switches_within_the_reload_time(server, files_config, 
     assert works(other, first) and works(other, fresh)
 
 
+def test_a_token_of_a_worker_that_switched_first_verifies_at_once(server, files_config, clock):
+    """Two workers on the same key files, at one moment of a rotation: the one that switched
+    signs with the new key; the other, inside its reload window, must take that token and
+    publish the new key already."""
+    late = create_app(files_config)
+    earlier = get_token(late)
+    assert works(late, earlier)  # it has read the keys: its window starts now
+
+    rotated = rotate(server)
+    switched = create_app(files_config)  # read the files after the rotation
+    fresh = get_token(switched)
+    assert kid_of(fresh) == rotated["kid"]
+
+    assert works(late, fresh)
+    assert works(late, earlier)
+    kids = {k["kid"] for k in late.test_client().get("/.well-known/jwks.json").json["keys"]}
+    assert kids == {rotated["kid"], rotated["retired_kid"]}
+
+
+def test_unknown_kids_make_no_key_files_parsed(server, clock, monkeypatch):
+    token = get_token(server)
+    assert works(server, token)
+    parsed = []
+    monkeypatch.setattr(wms.oauth.keys, "load_keys",
+                        lambda app: parsed.append(app) or pytest.fail("keys parsed"))
+    header, payload, signature = token.split(".")
+    for n in range(20):
+        forged = {"typ": "JWT", "alg": "RS256", "kid": f"forged-{n}"}
+        forged_header = base64.urlsafe_b64encode(json.dumps(forged).encode()).rstrip(b"=")
+        assert not works(server, f"{forged_header.decode()}.{payload}.{signature}")
+    assert parsed == []
+    assert works(server, token)
+
+
 def test_jwks_lists_every_trusted_key(server, clock):
     rotated = rotate(server)
     clock[0] += wms.oauth.keys.KEY_RELOAD_SECONDS + 1

@@ -15,9 +15,10 @@ CACHE = {"Cache-Control": "public, max-age=60"}
 
 @bp.get("/jwks.json")
 def jwks():
-    """Every public key still trusted, by kid: the signing key and the retired ones."""
+    """Every public key still trusted, by kid: the signing key and the retired ones, as the key
+    files hold them now (another worker may already sign with a key rotated in a moment ago)."""
     keys = [{**key.as_dict(private=False), "kid": kid, "use": "sig", "alg": ALGORITHM}
-            for kid, key in key_ring().public_keys.items()]
+            for kid, key in key_ring(fresh=True).public_keys.items()]
     return {"keys": keys}, 200, CACHE
 
 

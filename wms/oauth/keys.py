@@ -2,7 +2,9 @@
 
 Rotation keeps the old public halves in `oauth-retired-keys/` beside the private key, so that
 tokens signed before a rotation stay valid until they expire. Every process re-reads the files
-when they change, within KEY_RELOAD_SECONDS, so servers pick up a rotation without a restart.
+when they change, within KEY_RELOAD_SECONDS, so servers pick up a rotation without a restart; a
+token with a kid a process does not know yet makes it look at once (key_ring(fresh=True)), so a
+token signed by a worker that switched first verifies everywhere at every moment.
 """
 import functools
 import logging
@@ -122,16 +124,22 @@ def _files_state(app):
             stat = path.stat()
         except FileNotFoundError:
             continue
-        state.append((str(path), stat.st_mtime_ns, stat.st_size))
+        state.append((str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size))
     return tuple(state)
 
 
-def key_ring():
-    """The app's keys; the files are looked at again at most every KEY_RELOAD_SECONDS and
-    re-read when they changed (a rotation by `flask oauth rotate-keys`)."""
+def key_ring(fresh=False):
+    """The app's keys; the files are looked at again at most every KEY_RELOAD_SECONDS, or at
+    once with `fresh`, and re-read when they changed (a rotation by `flask oauth rotate-keys`).
+
+    `fresh` is for a token whose `kid` the ring lacks and for the JWKS document: another worker
+    or server on the same files may already sign with a new key, and its tokens must verify
+    here at once. Looking costs a few stat() calls; the files are parsed only when they
+    changed, which no request can cause, so a flood of forged kids costs no key parsing.
+    """
     cache = current_app.extensions.setdefault("wms_keys", {})
     now = time.monotonic()
-    if "ring" in cache and now - cache["checked"] < KEY_RELOAD_SECONDS:
+    if "ring" in cache and not fresh and now - cache["checked"] < KEY_RELOAD_SECONDS:
         return cache["ring"]
     state = _files_state(current_app)
     if "ring" not in cache or state != cache["state"]:
