@@ -59,13 +59,17 @@ class KeyRing:
 
 
 def key_paths(app):
-    """Where the PEM files are: the configured paths, else the instance folder."""
-    paths = []
-    for name, default in (("OAUTH_PRIVATE_KEY", PRIVATE_FILE), ("OAUTH_PUBLIC_KEY", PUBLIC_FILE)):
-        value = app.config.get(name) or ""
-        paths.append(Path(value) if value and not is_pem(value)
-                     else Path(app.instance_path) / default)
-    return tuple(paths)
+    """Where the PEM files are: the configured paths, else the instance folder; the public
+    key's default is beside a private key given as a path."""
+    private = app.config.get("OAUTH_PRIVATE_KEY") or ""
+    public = app.config.get("OAUTH_PUBLIC_KEY") or ""
+    folder = Path(app.instance_path)
+    private_path = Path(private) if private and not is_pem(private) else folder / PRIVATE_FILE
+    if public and not is_pem(public):
+        return private_path, Path(public)
+    if private and not is_pem(private):
+        folder = private_path.parent
+    return private_path, folder / PUBLIC_FILE
 
 
 def is_pem(value):
