@@ -96,6 +96,10 @@ class Config:
     # Attempts at POST /login per client IP (every attempt counts, as for /oauth/token).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
 
+    # Seconds a scan's idempotency key (Idempotency-Key, scan_id) is kept: a repeat within it
+    # gets the first answer. `flask wms purge-scans` deletes older keys.
+    IDEMPOTENCY_TTL = _int("IDEMPOTENCY_TTL", 7 * 24 * 60 * 60)
+
     # POST /api/users without an admin's token: anyone may make an account (off by default).
     ALLOW_REGISTRATION = as_bool(os.environ.get("ALLOW_REGISTRATION"))
     # Attempts at POST /api/users per client IP (admins making many users use

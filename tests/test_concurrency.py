@@ -83,8 +83,10 @@ def placements(app, *where):
 
 
 def ledger(app, *where):
+    """The movements written since the demo data's (which are `import`s)."""
     return read(app, sa.select(Movement.kind, Movement.variation_id, Movement.from_location_id,
-                               Movement.to_location_id).where(*where).order_by(Movement.id))
+                               Movement.to_location_id)
+                .where(Movement.kind != "import", *where).order_by(Movement.id))
 
 
 def test_racks_mapped_at_once_get_distinct_numbers(app, demo):
@@ -217,3 +219,50 @@ def test_scanners_mapping_racks_over_http_get_different_racks(app, demo, auth):
 
     assert {status for status, _ in answers} == {201}
     assert sorted(int(body["rack"]) for _, body in answers) == list(range(5, 5 + THREADS))
+
+
+def _post(app, auth, route, body, key=None):
+    def call():
+        headers = {**auth, "Idempotency-Key": key} if key else auth
+        response = app.test_client().post(f"/api/v1/locationvariation/{route}", json=body,
+                                          headers=headers)
+        return response.status_code, response.get_data(as_text=True)
+    return call
+
+
+def test_one_scan_sent_by_eight_threads_with_one_key_is_applied_once(app, demo, auth):
+    body = {"warehouse_id_from": 1, "mapped_string_from": "R4-A2-N4", "warehouse_id_to": 1,
+            "mapped_string_to": "R1-A1-N2", "sku": "1861705"}
+    start = len(ledger(app))
+
+    answers = values(run_together(app, [_post(app, auth, "moveitemscan", body, "k1")] * THREADS))
+
+    assert {status for status, _ in answers} == {200}
+    assert len({text for _, text in answers}) == 1  # every thread got the same answer
+    assert [kind for kind, *_ in ledger(app)[start:]] == ["move"]
+
+
+def test_one_movement_undone_by_eight_threads_is_undone_once(app, demo, auth):
+    app.test_client().post("/api/v1/locationvariation/moveitemscan", headers=auth, json={
+        "warehouse_id_from": 1, "mapped_string_from": "R4-A2-N4", "warehouse_id_to": 1,
+        "mapped_string_to": "R1-A1-N2", "sku": "1861705"})
+    [(movement_id,)] = read(app, sa.select(Movement.id).where(Movement.kind == "move"))
+
+    answers = values(run_together(
+        app, [_post(app, auth, "undo", {"movement_id": movement_id})] * THREADS))
+
+    assert sorted(status for status, _ in answers) == [200] + [409] * (THREADS - 1)
+    assert len(read(app, sa.select(Movement.id).where(Movement.undo_of == movement_id))) == 1
+    [variation_id] = variation_ids(app, "1861705")
+    [source] = location_ids(app, "R4-A2-N4")
+    assert placements(app, Placement.variation_id == variation_id) == {(variation_id, source)}
+
+
+def test_one_placement_removed_by_eight_threads_is_removed_once(app, demo, auth):
+    body = {"warehouse_id": 1, "sku": "1861705", "mapped_string": "R4-A2-N4"}
+
+    answers = values(run_together(
+        app, [_post(app, auth, "removeitemfromlocation", body)] * THREADS))
+
+    assert sorted(status for status, _ in answers) == [200] + [404] * (THREADS - 1)
+    assert [kind for kind, *_ in ledger(app)] == ["remove"]

@@ -21,13 +21,13 @@ from wms.models import OAuthClient
 from wms.oauth.keys import KeysMissing, is_pem, key_paths, rotate_keys, write_key_pair
 from wms.schemas.accounts import UserSchema
 from wms.schemas.oauth import RedirectList
-from wms.services import catalog, demo, users
+from wms.services import catalog, demo, idempotency, ledger, users
 from wms.services.clients import create_client
 from wms.services.tokens import purge_tokens
 
 oauth_cli = AppGroup("oauth", help="OAuth keys and clients.")
 users_cli = AppGroup("users", help="People who sign in.")
-wms_cli = AppGroup("wms", help="Warehouse data: demo data, catalog import.")
+wms_cli = AppGroup("wms", help="Warehouse data: demo data, catalog import, the ledger.")
 
 DEMO_CLIENT_NAME = "Demo client"
 PROGRESS_MIN_ROWS = 1000   # import-catalog shows a progress bar on files with more data rows
@@ -152,6 +152,30 @@ def demo_command(if_empty, as_json):
         raise click.ClickException(e.message)
     _emit(as_json, {"loaded": True, **counts},
           "Demo data loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".")
+
+
+@wms_cli.command("purge-scans")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def purge_scans_command(as_json):
+    """Delete the idempotency keys of scans older than IDEMPOTENCY_TTL (a repeat of such a scan
+    is then applied again). Safe at any time, e.g. nightly from cron."""
+    deleted = idempotency.purge()
+    _emit(as_json, {"deleted": deleted}, f"Deleted {deleted} expired scan key(s).")
+
+
+@wms_cli.command("verify-ledger")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def verify_ledger_command(as_json):
+    """Replay the movements ledger from an empty database and compare it with the placements;
+    exit 1 and list the differences if they disagree."""
+    missing, extra = ledger.verify()
+    _emit(as_json, {"ok": not (missing or extra), "missing": missing, "extra": extra},
+          "The ledger replays to exactly the placements." if not (missing or extra) else
+          f"{len(missing)} placement(s) the ledger expects are missing: {missing[:20]}\n"
+          f"{len(extra)} placement(s) the ledger does not account for: {extra[:20]}\n"
+          "(pairs are (variation id, location id))")
+    if missing or extra:
+        raise click.exceptions.Exit(1)
 
 
 @wms_cli.command("demo-client")

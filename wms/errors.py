@@ -28,6 +28,21 @@ class ApiError(Exception):
         return body
 
 
+class Conflict(ApiError):
+    """The request no longer fits the data: someone moved, removed or undid first, or the
+    location is out of service. `current` is the state now, for the caller to show."""
+
+    def __init__(self, message, status_code=409, current=None):
+        super().__init__(message, status_code)
+        self.current = current
+
+    def to_dict(self):
+        body = super().to_dict()
+        if self.current is not None:
+            body["current"] = self.current
+        return body
+
+
 def register_error_handlers(app):
     @app.errorhandler(ApiError)
     def api_error(e):

@@ -1,17 +1,27 @@
-"""/api/v1/locationvariation: where SKUs sit; placing and moving them by scanner or web."""
+"""/api/v1/locationvariation: where SKUs sit; placing, moving, removing them by scanner or web,
+the ledger's history and undo, offline batches. Every POST is replay-safe (wms/api/scans.py)."""
 from flask import Blueprint
 
+from wms.errors import Conflict
 from wms.oauth.guard import current_actor, require_token
 from wms.pagination import paginate
 from wms.params import load
-from wms.schemas.inventory import (LocateSchema, MoveSchema, PlacementDetailSchema,
-                                   PlacementFilterSchema, PlacementInLocationSchema,
-                                   PlacementSchema)
+from wms.schemas.inventory import (BatchSchema, CurrentStateSchema, HistoryFilterSchema,
+                                   ItemLocationsSchema, LocateSchema, MoveSchema, MovementSchema,
+                                   PlacementDetailSchema, PlacementFilterSchema,
+                                   PlacementInLocationSchema, PlacementSchema, RemovalSchema,
+                                   RemoveSchema, SkuListSchema, UndoSchema, error_body)
 from wms.schemas.warehouse import LocationQuerySchema
-from wms.services import inventory, warehouses
+from wms.services import idempotency, inventory, ledger, warehouses
+from wms.api.scans import respond, run_batch
 
 bp = Blueprint("inventory", __name__)
 bp.before_request(require_token)
+
+
+@bp.errorhandler(Conflict)
+def conflict(error):
+    return error_body(error), error.status_code
 
 
 @bp.get("/getall")
@@ -31,45 +41,103 @@ def items_in_location():
     return paginate(rows, count, PlacementInLocationSchema(many=True).dump)
 
 
-def _locate():
-    data = load(LocateSchema())
-    placement = inventory.locate(
+@bp.get("/getlocationsofitem")
+def locations_of_item():
+    """Every location of a SKU (`sku`), or of several (`skus[]`), with its warehouse."""
+    args = load(SkuListSchema())
+    skus = args["skus"] or [args["sku"]]
+    return ItemLocationsSchema(many=True).dump(inventory.locations_of_skus(skus))
+
+
+@bp.get("/history")
+def history():
+    """The ledger, newest first, filtered, paginated."""
+    args = load(HistoryFilterSchema())
+    rows, count = ledger.history_query(**args)
+    return paginate(rows, count, MovementSchema(many=True).dump)
+
+
+# --- Writes: each action's write and answer, shared by its route and by batches ---------------
+
+def _locate(data):
+    return inventory.locate(
         warehouse_id=data["warehouse_id"], sku=data["sku"], actor=current_actor(),
-        mapped_string=data["mapped_string"], location_id=data["warehouselocation_id"])
-    return PlacementSchema().dump(placement)
+        mapped_string=data["mapped_string"], location_id=data["warehouselocation_id"],
+        scanned_at=data["scanned_at"])
 
 
-def _move():
-    data = load(MoveSchema())
+def _move(data):
     ends = {}
     for end in ("from", "to"):
         ends[end] = {"warehouse_id": data[f"warehouse_id_{end}"],
                      "code": data[f"mapped_string_{end}"],
                      "location_id": data[f"warehouselocation_id_{end}"]}
-    placement = inventory.move(sku=data["sku"], source=ends["from"], target=ends["to"],
-                               actor=current_actor())
-    return PlacementSchema().dump(placement)
+    return inventory.move(sku=data["sku"], source=ends["from"], target=ends["to"],
+                          actor=current_actor(), scanned_at=data["scanned_at"])
+
+
+def _remove(data):
+    return inventory.remove(
+        code=data["sku"], actor=current_actor(), warehouse_id=data["warehouse_id"],
+        mapped_string=data["mapped_string"], location_id=data["warehouselocation_id"],
+        siblings=data["withSiblings"], scanned_at=data["scanned_at"])
+
+
+def _placement(placement):
+    return 200, PlacementSchema().dump(placement)
+
+
+def _removal(removal):
+    return 200, RemovalSchema().dump(removal)
 
 
 @bp.post("/locateitemscan")
-def locate_scan():
-    """Place a scanned SKU in a scanned location."""
-    return _locate()
-
-
 @bp.post("/locateitemweb")
-def locate_web():
-    """Place a SKU in a location chosen on the web (by code or by id)."""
-    return _locate()
+def locate():
+    """Place a SKU in a location: scanned (by code) or chosen on the web (by code or id)."""
+    data = load(LocateSchema())
+    return respond("locate", data, lambda: _locate(data), _placement)
 
 
 @bp.post("/moveitemscan")
-def move_scan():
-    """Move a scanned SKU between two scanned locations."""
-    return _move()
-
-
 @bp.post("/moveitemweb")
-def move_web():
-    """Move a SKU between two locations chosen on the web."""
-    return _move()
+def move():
+    """Move a SKU between two locations, scanned or chosen on the web."""
+    data = load(MoveSchema())
+    return respond("move", data, lambda: _move(data), _placement)
+
+
+@bp.post("/removeitemfromlocation")
+def remove():
+    """End a SKU's placement at a location (or its product's, with withSiblings or a style)."""
+    data = load(RemoveSchema())
+    return respond("remove", data, lambda: _remove(data), _removal)
+
+
+@bp.post("/undo")
+def undo():
+    """Revert one movement of the ledger, if nothing changed its placement since."""
+    data = load(UndoSchema())
+
+    def render(movement):
+        return 200, {"movement": MovementSchema().dump(movement),
+                     "current": CurrentStateSchema().dump(inventory.where_is(movement.variation))}
+
+    return respond("undo", data,
+                   lambda: inventory.undo(movement_id=data["movement_id"],
+                                          actor=current_actor()), render)
+
+
+# What a batch's scan may do: its input, its write and its answer.
+BATCH_ACTIONS = {
+    "locate": (LocateSchema(), _locate, lambda p: (200, {"placement": _placement(p)[1]})),
+    "move": (MoveSchema(), _move, lambda p: (200, {"placement": _placement(p)[1]})),
+    "remove": (RemoveSchema(), _remove, lambda r: (200, {"removal": _removal(r)[1]})),
+}
+
+
+@bp.post("/batch")
+def batch():
+    """Apply an offline batch of scans in order, each on its own; one result per scan."""
+    scans = load(BatchSchema())["scans"]
+    return run_batch(scans, BATCH_ACTIONS, lambda s: idempotency.fingerprint("batch", s))

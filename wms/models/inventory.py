@@ -2,11 +2,14 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.extensions import db
-from wms.models.base import TimestampMixin, utcnow
+from wms.models.accounts import User
+from wms.models.base import TimestampMixin, exact_string, utcnow
 from wms.models.catalog import Variation
+from wms.models.oauth import OAuthClient
 from wms.models.warehouse import WarehouseLocation
 
 
@@ -25,14 +28,63 @@ class Placement(TimestampMixin, db.Model):
     warehouselocation: Mapped[WarehouseLocation] = relationship()
 
 
+MOVEMENT_KINDS = ("locate", "move", "remove", "undo", "import")
+
+
 class Movement(db.Model):
+    """One change of a placement, append-only: the variation leaves `from_location_id` (if any)
+    and sits in `to_location_id` (if any). Replaying the ledger in id order from an empty
+    database gives exactly the placements (wms/services/ledger.py).
+
+    `kind` says why: locate, move, remove, import (a bulk load: the demo, a legacy import), or
+    undo (the compensating movement of `undo_of`, at most one per movement). `merged` marks a
+    move onto a location that already held the variation: only the source placement ended, so
+    its undo puts the source back and leaves the destination as it was.
+    """
+
     __tablename__ = "movements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(16))
     variation_id: Mapped[int] = mapped_column(sa.ForeignKey("variations.id"), index=True)
-    from_location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("warehouse_locations.id"))
-    to_location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("warehouse_locations.id"))
-    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    client_id: Mapped[int | None] = mapped_column(sa.ForeignKey("oauth_clients.id"))
+    from_location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("warehouse_locations.id"),
+                                                         index=True)
+    to_location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("warehouse_locations.id"),
+                                                       index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    client_id: Mapped[int | None] = mapped_column(sa.ForeignKey("oauth_clients.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)
+    # When the scanner says the scan happened (offline batches send it later).
+    scanned_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    merged: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    undo_of: Mapped[int | None] = mapped_column(sa.ForeignKey("movements.id"), unique=True)
+
+    variation: Mapped[Variation] = relationship()
+    from_location: Mapped[WarehouseLocation | None] = relationship(
+        foreign_keys=[from_location_id])
+    to_location: Mapped[WarehouseLocation | None] = relationship(foreign_keys=[to_location_id])
+    user: Mapped[User | None] = relationship()
+    client: Mapped[OAuthClient | None] = relationship()
+    undone_by: Mapped["Movement | None"] = relationship(
+        primaryjoin="Movement.id == foreign(Movement.undo_of)", uselist=False, viewonly=True)
+
+
+class IdempotencyKey(db.Model):
+    """The first answer to a request sent with an Idempotency-Key (or a scan's `scan_id`), kept
+    per client for IDEMPOTENCY_TTL: a repeat gets this answer and writes nothing. Written in the
+    transaction of the write it answers."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (sa.UniqueConstraint("owner", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "client:<id>", or "user:<id>" for a token without a client (the web UI's token cookie).
+    owner: Mapped[str] = mapped_column(sa.String(40))
+    key: Mapped[str] = mapped_column(exact_string(255))
+    # SHA-256 of what was asked (the action and its validated parameters).
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    status_code: Mapped[int] = mapped_column(sa.Integer)
+    body: Mapped[str] = mapped_column(
+        sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime, index=True)

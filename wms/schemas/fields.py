@@ -1,5 +1,6 @@
 """Field types shared by the schemas: the API's datetime format and tolerant request values."""
 import re
+from datetime import datetime, timezone
 
 from marshmallow import ValidationError, fields, validate
 
@@ -35,6 +36,25 @@ class LegacyDateTime(fields.DateTime):
 
     def __init__(self, **kwargs):
         super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+class UtcDateTime(fields.Field):
+    """`YYYY-MM-DD HH:MM:SS` (UTC) or ISO 8601 (UTC when it has no offset); naive UTC, to the
+    second, as the database keeps times."""
+
+    MESSAGE = "Must be a date and time (YYYY-MM-DD HH:MM:SS or ISO 8601)."
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or len(value) > 40:
+            raise ValidationError(self.MESSAGE)
+        try:
+            moment = datetime.fromisoformat(value.strip())
+            if moment.tzinfo is not None:
+                # Out of range in UTC (9999-12-31T23:59:59-05:00): OverflowError.
+                moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        except (ValueError, OverflowError):
+            raise ValidationError(self.MESSAGE)
+        return moment.replace(microsecond=0)
 
 
 class PositiveInt(fields.Integer):
@@ -81,3 +101,18 @@ class LocationCode(Code):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).upper()
+
+
+class Flag(fields.Field):
+    """A yes/no a client may send as a JSON boolean, "true"/"false", 1/0 or "1"/"0"."""
+
+    TRUE, FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str) and value.strip().lower() in self.TRUE | self.FALSE:
+            return value.strip().lower() in self.TRUE
+        raise ValidationError("Must be true or false.")

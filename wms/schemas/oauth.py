@@ -2,13 +2,12 @@
 hash), the inputs of the routes where users manage their clients and personal tokens, and the
 /api/v2 family's personal token (spec/05)."""
 import json
-from datetime import datetime, timezone
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from wms.models.base import utcnow
 from wms.oauth.scopes import SCOPES
-from wms.schemas.fields import CONTROL_CHARS, LegacyDateTime, PositiveInt, Text
+from wms.schemas.fields import CONTROL_CHARS, LegacyDateTime, PositiveInt, Text, UtcDateTime
 
 REDIRECT_MAX = 2000
 REDIRECTS_MAX = 20
@@ -118,21 +117,11 @@ class ScopeList(fields.Field):
         return list(dict.fromkeys(items))
 
 
-class FutureDateTime(fields.Field):
-    """`YYYY-MM-DD HH:MM:SS` (UTC) or ISO 8601 (UTC when it has no offset), in the future;
-    naive UTC, to the second."""
+class FutureDateTime(UtcDateTime):
+    """A UtcDateTime in the future."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or len(value) > 40:
-            raise ValidationError("Must be a date and time (YYYY-MM-DD HH:MM:SS or ISO 8601).")
-        try:
-            moment = datetime.fromisoformat(value.strip())
-            if moment.tzinfo is not None:
-                # Out of range in UTC (9999-12-31T23:59:59-05:00): OverflowError.
-                moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-        except (ValueError, OverflowError):
-            raise ValidationError("Must be a date and time (YYYY-MM-DD HH:MM:SS or ISO 8601).")
-        moment = moment.replace(microsecond=0)
+        moment = super()._deserialize(value, attr, data, **kwargs)
         if moment <= utcnow():
             raise ValidationError("Must be in the future.")
         return moment

@@ -18,15 +18,22 @@ class Actor:
     client_id: int | None
 
 
+IN_UNIT_OF_WORK = "wms.unit_of_work"
+
+
 @contextmanager
 def unit_of_work():
+    info = db.session.info
     try:
+        info[IN_UNIT_OF_WORK] = True
         _begin_writing(db.session)
         yield db.session
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+    finally:
+        info.pop(IN_UNIT_OF_WORK, None)
 
 
 def _begin_writing(session):
@@ -69,7 +76,13 @@ def in_transaction(operation, attempts=4):
 
     Concurrent scanners meet at unique constraints (two of them placing the same SKU, two racks
     mapped at once): the loser rolls back and re-reads, and then finds what the winner wrote.
+
+    Called inside another operation's unit of work, `operation` joins that transaction: it
+    commits, rolls back and is run again with it (an idempotent request stores its answer in
+    the transaction of the write it answers).
     """
+    if db.session.info.get(IN_UNIT_OF_WORK):
+        return operation()
     for attempt in range(1, attempts + 1):
         try:
             with unit_of_work():

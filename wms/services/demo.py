@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from wms.errors import ApiError
 from wms.extensions import db
-from wms.models import (Image, Placement, Product, Store, Variation, Warehouse,
-                        WarehouseLocation)
+from wms.models import Image, Product, Store, Variation, Warehouse, WarehouseLocation
 from wms.models.warehouse import location_code
-from wms.services import unit_of_work
+from wms.services import Actor, unit_of_work
+from wms.services.inventory import place_all
 from wms.services.sequences import sync_id_sequences
 
 STORE_CREATED = datetime(2018, 5, 7, 22, 4, 54)
@@ -87,15 +87,15 @@ def _locations():
 
 
 def _placements(locations, variations):
+    """(variation id, location id) pairs: the spec's, then every other generated variation,
+    spread over the racks with a fixed stride."""
     by_code = {location.mapped_string: location for location in locations}
     by_sku = {variation.sku: variation for variation in variations}
     pairs = [(by_sku[sku], by_code[code]) for sku, code in SPEC_PLACEMENTS.items()]
-    # Every other generated variation, spread over the racks with a fixed stride.
     generated = [v for v in variations if v.sku not in SPEC_PLACEMENTS]
     for i, variation in enumerate(generated[::2]):
         pairs.append((variation, locations[(i * 7 + 3) % len(locations)]))
-    return [Placement(variation_id=v.id, warehouselocation_id=loc.id, created_at=PLACED,
-                      updated_at=PLACED) for v, loc in pairs]
+    return [(v.id, loc.id) for v, loc in pairs]
 
 
 def load_demo():
@@ -113,12 +113,14 @@ def load_demo():
         session.flush()
         session.add_all(images + variations + locations)
         session.flush()
-        placements = _placements(locations, variations)
-        session.add_all(placements)
+        # Through the inventory service, with their ledger rows: the ledger of a fresh
+        # database replays to exactly its placements.
+        placed = place_all(_placements(locations, variations), actor=Actor(None, None),
+                           kind="import", at=PLACED)
         sync_id_sequences(Store, Warehouse, Product, Image, Variation)
     return {"stores": 1, "warehouses": 1, "locations": len(locations),
             "products": len(products), "variations": len(variations),
-            "placements": len(placements)}
+            "placements": placed}
 
 
 def database_has_warehouses():

@@ -1,11 +1,18 @@
-"""Placing SKUs in locations and moving them, each change written to the movements ledger."""
+"""Placing SKUs in locations, moving, removing and undoing them: the only writers of placements.
+Each change is written to the movements ledger in the same transaction (wms/services/ledger.py
+replays it), and correctness under concurrent scanners comes from the database: the unique
+(location, variation) pair, row locks, one undo per movement; a writer that loses is run again
+(`in_transaction`) and then sees what the winner wrote."""
+from dataclasses import dataclass, field
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from wms.errors import ApiError
+from wms.errors import ApiError, Conflict
 from wms.extensions import db
 from wms.models import (Movement, Placement, Product, Variation, Warehouse,
                         WarehouseLocation)
+from wms.models.base import utcnow
 from wms.services import in_transaction
 from wms.services.warehouses import find_location
 
@@ -13,13 +20,29 @@ SKU_MISSING = "No se encontro el SKU a ubicar."
 SOURCE_MISSING = "No se encontro la ubicacion inicial."
 TARGET_MISSING = "No se encontro la ubicacion destino."
 NOT_AT_SOURCE = "El item no se encontraba ubicado ahi."
+TARGET_INACTIVE = "La ubicacion destino esta fuera de servicio."
+REMOVE_SKU_MISSING = "No se encontro el SKU a remover de ubicacion."
+NOT_THERE = "El producto a eliminar no se encontro en la ubicacion."
+STYLE_NOT_THERE = "No se encontró el estilo en la ubicacion."
+LOOKUP_SKU_MISSING = "No se encontro el SKU."
+MOVEMENT_MISSING = "El movimiento no existe."
+ALREADY_UNDONE = "El movimiento ya fue deshecho."
+UNDO_OF_UNDO = "Un movimiento que deshace otro no se puede deshacer."
+CHANGED_SINCE = "La ubicacion cambio despues de ese movimiento: no se puede deshacer."
 
 
-def find_variation(sku):
+# --- Lookups ---------------------------------------------------------------------------------
+
+def find_variation(sku, missing=SKU_MISSING):
     variation = db.session.scalar(sa.select(Variation).where(Variation.sku == sku))
     if variation is None:
-        raise ApiError(SKU_MISSING, 404)
+        raise ApiError(missing, 404)
     return variation
+
+
+def find_style(code):
+    """The product whose `internal_reference` (its style code) is `code`, or None."""
+    return db.session.scalar(sa.select(Product).where(Product.internal_reference == code))
 
 
 def _placement(location_id, variation_id, lock=False):
@@ -28,27 +51,84 @@ def _placement(location_id, variation_id, lock=False):
     return db.session.scalar(stmt.with_for_update() if lock else stmt)
 
 
-def locate(*, warehouse_id, sku, actor, mapped_string=None, location_id=None):
+def _active(location):
+    if not location.active:
+        raise Conflict(TARGET_INACTIVE, 409)
+    return location
+
+
+def _locations_by_variation(variation_ids):
+    """{variation id: [its placements' locations with warehouse]}, in one statement."""
+    rows = db.session.execute(
+        sa.select(Placement.id, Placement.variation_id, Placement.updated_at, WarehouseLocation,
+                  Warehouse.id, Warehouse.name)
+        .join(WarehouseLocation, Placement.warehouselocation_id == WarehouseLocation.id)
+        .join(Warehouse, WarehouseLocation.warehouse_id == Warehouse.id)
+        .where(Placement.variation_id.in_(variation_ids))
+        .order_by(Placement.variation_id, Warehouse.id, WarehouseLocation.mapped_string))
+    found = {variation_id: [] for variation_id in variation_ids}
+    for placement_id, variation_id, updated_at, location, warehouse_id, name in rows:
+        found[variation_id].append({
+            "placement_id": placement_id, "warehouselocation_id": location.id,
+            "mapped_string": location.mapped_string, "active": location.active,
+            "warehouse": {"id": warehouse_id, "name": name}, "updated_at": updated_at})
+    return found
+
+
+def where_is(variation):
+    """Where a variation sits now: the `current` state of a conflict."""
+    return {"sku": variation.sku, "variation_id": variation.id,
+            "locations": _locations_by_variation([variation.id])[variation.id]}
+
+
+def locations_of_skus(skus):
+    """Every location of each SKU, in the order asked (two statements); 404 naming the SKUs
+    that do not exist."""
+    variations = {v.sku: v for v in db.session.scalars(
+        sa.select(Variation).options(joinedload(Variation.product))
+        .where(Variation.sku.in_(skus)))}
+    missing = [sku for sku in skus if sku not in variations]
+    if missing:
+        raise ApiError(LOOKUP_SKU_MISSING, 404, {"sku": missing})
+    located = _locations_by_variation([v.id for v in variations.values()])
+    return [{"variation": variations[sku], "locations": located[variations[sku].id]}
+            for sku in dict.fromkeys(skus)]
+
+
+# --- The ledger --------------------------------------------------------------------------------
+
+def _record(kind, variation_id, actor, source=None, target=None, **extra):
+    db.session.add(Movement(kind=kind, variation_id=variation_id, from_location_id=source,
+                            to_location_id=target, user_id=actor.user_id,
+                            client_id=actor.client_id, **extra))
+
+
+# --- Writes ----------------------------------------------------------------------------------
+
+def locate(*, warehouse_id, sku, actor, mapped_string=None, location_id=None, scanned_at=None):
     """Place a SKU in a location. Where it already sits, nothing is written (safe to re-send)."""
     def place():
-        location = find_location(warehouse_id, mapped_string, location_id, TARGET_MISSING)
+        location = _active(find_location(warehouse_id, mapped_string, location_id,
+                                         TARGET_MISSING))
         variation = find_variation(sku)
-        placement = _placement(location.id, variation.id)
-        if placement is not None:
-            return placement
-        placement = Placement(warehouselocation_id=location.id, variation_id=variation.id,
-                              user_id=actor.user_id)
-        db.session.add(placement)
-        db.session.add(Movement(kind="locate", variation_id=variation.id,
-                                to_location_id=location.id, user_id=actor.user_id,
-                                client_id=actor.client_id))
-        db.session.flush()
-        return placement
+        return _place(location, variation, actor, scanned_at)
 
     return in_transaction(place)
 
 
-def move(*, sku, source, target, actor):
+def _place(location, variation, actor, scanned_at):
+    placement = _placement(location.id, variation.id)
+    if placement is not None:
+        return placement
+    placement = Placement(warehouselocation_id=location.id, variation_id=variation.id,
+                          user_id=actor.user_id)
+    db.session.add(placement)
+    _record("locate", variation.id, actor, target=location.id, scanned_at=scanned_at)
+    db.session.flush()
+    return placement
+
+
+def move(*, sku, source, target, actor, scanned_at=None):
     """Move a SKU from one location to another; onto a location that holds it, the two merge.
 
     `source` and `target` are dicts of `warehouse_id` and `code` (the `mapped_string`) or
@@ -60,23 +140,149 @@ def move(*, sku, source, target, actor):
         variation = find_variation(sku)
         placement = _placement(src.id, variation.id, lock=True)
         if placement is None:
-            raise ApiError(NOT_AT_SOURCE, 404)
+            raise Conflict(NOT_AT_SOURCE, 404, current=where_is(variation))
         if src.id == dst.id:
             return placement
+        _active(dst)
         merged_into = _placement(dst.id, variation.id, lock=True)
         if merged_into is not None:
             db.session.delete(placement)
         else:
             placement.warehouselocation_id = dst.id
             placement.user_id = actor.user_id
-        db.session.add(Movement(kind="move", variation_id=variation.id, from_location_id=src.id,
-                                to_location_id=dst.id, user_id=actor.user_id,
-                                client_id=actor.client_id))
+        _record("move", variation.id, actor, source=src.id, target=dst.id,
+                merged=merged_into is not None, scanned_at=scanned_at)
         db.session.flush()
         return merged_into or placement
 
     return in_transaction(relocate)
 
+
+@dataclass
+class Removal:
+    """What a removal ended: the placements (no longer in the database) of one product at one
+    location; `variation` is the scanned one when a single SKU was removed."""
+
+    product_id: int
+    placements: list = field(default_factory=list)
+    variation: Variation | None = None
+
+
+def remove(*, code, actor, warehouse_id=None, mapped_string=None, location_id=None,
+           siblings=False, scanned_at=None):
+    """End placements at one location: the SKU's (`code` is a SKU), every variation of its
+    product (`siblings`), or every variation of a style (`code` is a product's
+    internal_reference and no SKU)."""
+    def take_out():
+        location = find_location(warehouse_id, mapped_string, location_id)
+        variation = db.session.scalar(sa.select(Variation).where(Variation.sku == code))
+        product = find_style(code) if variation is None else None
+        if variation is None and product is None:
+            raise ApiError(REMOVE_SKU_MISSING, 404)
+        if variation is not None and not siblings:
+            placement = _placement(location.id, variation.id, lock=True)
+            if placement is None:
+                raise Conflict(NOT_THERE, 404, current=where_is(variation))
+            removal = Removal(variation.product_id, [placement], variation)
+        else:
+            product_id = variation.product_id if variation is not None else product.id
+            placements = db.session.scalars(
+                sa.select(Placement).join(Variation, Placement.variation_id == Variation.id)
+                .where(Placement.warehouselocation_id == location.id,
+                       Variation.product_id == product_id)
+                .order_by(Placement.id).with_for_update(of=Placement)).all()
+            if not placements:
+                raise Conflict(NOT_THERE if variation is not None else STYLE_NOT_THERE, 404)
+            removal = Removal(product_id, placements)
+        for placement in removal.placements:
+            db.session.delete(placement)
+            _record("remove", placement.variation_id, actor, source=location.id,
+                    scanned_at=scanned_at)
+        db.session.flush()
+        return removal
+
+    return in_transaction(take_out)
+
+
+def undo(*, movement_id, actor):
+    """Write the compensating movement of `movement_id` and restore the placement it changed.
+
+    Only while nothing has changed the variation at the movement's locations since: otherwise,
+    or for an undo, or a second undo, 409 with where the SKU sits now and nothing written. Two
+    undos of one movement at once meet at the unique `undo_of`; an undo and a later scan of the
+    same placement meet at its row lock or its unique (location, variation) pair.
+    """
+    def revert():
+        original = db.session.get(Movement, movement_id)
+        if original is None:
+            raise ApiError(MOVEMENT_MISSING, 404)
+        variation = db.session.get(Variation, original.variation_id)
+        if original.kind == "undo":
+            raise Conflict(UNDO_OF_UNDO, current=where_is(variation))
+        source, target = original.from_location_id, original.to_location_id
+        at_source = _placement(source, variation.id, lock=True) if source else None
+        at_target = _placement(target, variation.id, lock=True) if target else None
+        if db.session.scalar(sa.select(Movement.id).where(Movement.undo_of == original.id)):
+            raise Conflict(ALREADY_UNDONE, current=where_is(variation))
+        touched = [loc for loc in (source, target) if loc is not None]
+        later = db.session.scalar(sa.select(Movement.id).where(
+            Movement.id > original.id, Movement.variation_id == variation.id,
+            sa.or_(Movement.from_location_id.in_(touched), Movement.to_location_id.in_(touched)))
+            .limit(1))
+        holds = (at_target is not None if target else True) and (
+            at_source is None if source else True)
+        if later is not None or not holds:
+            raise Conflict(CHANGED_SINCE, current=where_is(variation))
+        _compensate(original, variation, at_target, actor)
+        db.session.flush()
+        return db.session.scalar(sa.select(Movement).where(Movement.undo_of == original.id))
+
+    return in_transaction(revert)
+
+
+def _compensate(original, variation, at_target, actor):
+    """Put back what `original` changed; its undo movement says exactly what that was."""
+    source, target = original.from_location_id, original.to_location_id
+    if target is None:  # a removal: the placement comes back
+        db.session.add(Placement(warehouselocation_id=source, variation_id=variation.id,
+                                 user_id=actor.user_id))
+        back_from, back_to = None, source
+    elif source is None:  # a locate or import: the placement ends
+        db.session.delete(at_target)
+        back_from, back_to = target, None
+    elif original.merged:  # the destination held it before: only the source comes back
+        db.session.add(Placement(warehouselocation_id=source, variation_id=variation.id,
+                                 user_id=actor.user_id))
+        back_from, back_to = None, source
+    else:
+        at_target.warehouselocation_id = source
+        at_target.user_id = actor.user_id
+        back_from, back_to = target, source
+    _record("undo", variation.id, actor, source=back_from, target=back_to, undo_of=original.id)
+
+
+def place_all(pairs, *, actor, kind="import", at=None):
+    """Place many (variation id, location id) pairs at once, each with its ledger row: for
+    bulk loads (the demo data, imports), in the caller's transaction or one of its own. The
+    pairs must be new placements."""
+    def insert():
+        moment = at or utcnow()
+        rows = list(pairs)
+        for start in range(0, len(rows), 5000):
+            chunk = rows[start:start + 5000]
+            db.session.execute(sa.insert(Placement), [
+                {"variation_id": v, "warehouselocation_id": loc, "user_id": actor.user_id,
+                 "created_at": moment, "updated_at": moment} for v, loc in chunk])
+            db.session.execute(sa.insert(Movement), [
+                {"kind": kind, "variation_id": v, "to_location_id": loc,
+                 "user_id": actor.user_id, "client_id": actor.client_id,
+                 "created_at": moment, "merged": False} for v, loc in chunk])
+        return len(rows)
+
+    return in_transaction(insert)
+
+
+# --- Lists -----------------------------------------------------------------------------------
 
 def _with_variation(stmt):
     return stmt.options(

@@ -23,15 +23,19 @@ def get_warehouse(warehouse_id, lock=False):
 
 
 def find_location(warehouse_id, code=None, location_id=None, missing=LOCATION_MISSING):
-    """A location of a warehouse, by its code or its id; 404 names what was not found."""
-    stmt = sa.select(WarehouseLocation).where(WarehouseLocation.warehouse_id == warehouse_id)
+    """A location of a warehouse, by its code or its id (with its id, the warehouse may go
+    unnamed); 404 names what was not found."""
+    stmt = sa.select(WarehouseLocation)
+    if warehouse_id is not None:
+        stmt = stmt.where(WarehouseLocation.warehouse_id == warehouse_id)
     if location_id is not None:
         stmt = stmt.where(WarehouseLocation.id == location_id)
     else:
         stmt = stmt.where(WarehouseLocation.mapped_string == code)
     location = db.session.scalar(stmt)
     if location is None:
-        get_warehouse(warehouse_id)
+        if warehouse_id is not None:
+            get_warehouse(warehouse_id)
         raise ApiError(missing, 404)
     return location
 
