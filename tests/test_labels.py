@@ -315,6 +315,9 @@ def test_a_portrait_label_stacks_the_barcode_and_the_text(symbology):
 def test_codes_have_a_length_limit():
     with pytest.raises(LabelError, match="1 to 100 characters"):
         render([Label("A" * 101)], symbology="qr")
+    with pytest.raises(LabelError, match="too long to fit its barcode"):
+        render([Label("A" * 100)], symbology="code128")
+    assert read(Image.open(io.BytesIO(render([Label("A" * 100)], "png", "qr"))))[0] == "A" * 100
 
 
 # flask wms labels
