@@ -192,7 +192,7 @@ def test_ids_may_come_in_a_json_body_and_be_kept_to_a_warehouse(client, app, dem
     ("warehouse_id=1&mapped_string=" + "R" * 33,
      {"mapped_string": ["Length must be between 1 and 32."]}),
 ])
-def test_bad_parameters_are_400(client, demo, auth, query, errors):
+def test_bad_parameters_are_400(client, auth, query, errors):
     response = client.get(f"{URL}?{query}", headers=auth)
 
     assert response.status_code == 400
@@ -257,7 +257,7 @@ def test_the_statements_do_not_grow_with_the_labels(client, app, demo, auth, cou
     assert len(counts) == 1
 
 
-def test_labels_need_a_token(client, demo):
+def test_labels_need_a_token(client):
     response = client.get(f"{URL}?warehouse_id=1&rack=1")
 
     assert response.status_code == 401
