@@ -23,13 +23,14 @@ from wms.labels import MEDIA_TYPES, SHEETS, SYMBOLOGIES
 from wms.schemas.accounts import UserSchema
 from wms.schemas.labels import LabelQuerySchema
 from wms.schemas.oauth import RedirectList
-from wms.services import catalog, demo, labels, users
+from wms.services import catalog, demo, users
 from wms.services.clients import create_client
+from wms.services.labels import location_labels
 from wms.services.tokens import purge_tokens
 
 oauth_cli = AppGroup("oauth", help="OAuth keys and clients.")
 users_cli = AppGroup("users", help="People who sign in.")
-wms_cli = AppGroup("wms", help="Warehouse data: demo data, catalog import, location labels.")
+wms_cli = AppGroup("wms", help="Warehouse data: demo data, catalog import.")
 
 DEMO_CLIENT_NAME = "Demo client"
 PROGRESS_MIN_ROWS = 1000   # import-catalog shows a progress bar on files with more data rows
@@ -249,7 +250,7 @@ def labels_command(warehouse_id, rack, mapped_string, ids, format_, symbology, l
              "layout": layout}
     try:
         args = LabelQuerySchema().load({k: v for k, v in given.items() if v is not None})
-        printout = labels.location_labels(**args, limit=None)
+        printout = location_labels(**args, limit=None)
     except ValidationError as e:
         raise click.UsageError(_problems(e.messages))
     except ApiError as e:
