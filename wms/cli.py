@@ -17,9 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from wms.errors import ApiError
 from wms.extensions import db
+from wms.labels import MEDIA_TYPES, SHEETS, SYMBOLOGIES
 from wms.models import OAuthClient
 from wms.oauth.keys import KeysMissing, is_pem, key_paths, rotate_keys, write_key_pair
-from wms.labels import MEDIA_TYPES, SHEETS, SYMBOLOGIES
 from wms.schemas.accounts import UserSchema
 from wms.schemas.labels import LabelQuerySchema
 from wms.schemas.oauth import RedirectList
