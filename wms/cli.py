@@ -17,12 +17,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from wms.errors import ApiError
 from wms.extensions import db
+from wms.labels import MEDIA_TYPES, SHEETS, SYMBOLOGIES
 from wms.models import OAuthClient
 from wms.oauth.keys import KeysMissing, is_pem, key_paths, rotate_keys, write_key_pair
 from wms.schemas.accounts import UserSchema
+from wms.schemas.labels import LabelQuerySchema
 from wms.schemas.oauth import RedirectList
 from wms.services import catalog, demo, idempotency, ledger, users
 from wms.services.clients import create_client
+from wms.services.labels import location_labels
 from wms.services.tokens import purge_tokens
 
 oauth_cli = AppGroup("oauth", help="OAuth keys and clients.")
@@ -239,6 +242,59 @@ def _catalog_errors(path, errors, as_json):
     if len(errors) > ERRORS_SHOWN:
         click.echo(f"... and {len(errors) - ERRORS_SHOWN} more (--json lists them all)", err=True)
     raise click.ClickException(f"{path.name}: {len(errors)} error(s); nothing was imported.")
+
+
+@wms_cli.command("labels")
+@click.option("--warehouse", "warehouse_id", type=int, help="The warehouse's id.")
+@click.option("--rack", type=int, help="With --warehouse: every location of that rack.")
+@click.option("--code", "mapped_string", help="With --warehouse: the one location of that code.")
+@click.option("--id", "ids", type=int, multiple=True,
+              help="A location's id (repeat for several, printed in that order).")
+@click.option("--format", "format_", default="pdf", show_default=True,
+              type=click.Choice(list(MEDIA_TYPES)))
+@click.option("--symbology", default="code128", show_default=True,
+              type=click.Choice(SYMBOLOGIES))
+@click.option("--layout", default="label", show_default=True,
+              type=click.Choice(list(SHEETS)),
+              help="PDF paper: a 4x2 inch label a page, or A4 sheets of 2 x 5 labels.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="The file to write; - for standard output. Default: a name like "
+                   "labels-warehouse1-rack2.pdf in the current directory.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+def labels_command(warehouse_id, rack, mapped_string, ids, format_, symbology, layout, output,
+                   as_json):
+    """Write printable labels of locations (PDF, PNG or ZPL), as
+    GET /api/v1/warehouselocations/labels does, with no limit on their number."""
+    if rack is None and mapped_string is None and not ids:
+        raise click.UsageError("Say which locations: --warehouse with --rack or --code, or --id.")
+    if output == "-" and as_json:
+        raise click.UsageError("--json prints to standard output: give -o FILE with it.")
+    given = {"warehouse_id": warehouse_id, "rack": rack, "mapped_string": mapped_string,
+             "ids": list(ids) or None, "format": format_, "symbology": symbology,
+             "layout": layout}
+    try:
+        args = LabelQuerySchema().load({k: v for k, v in given.items() if v is not None})
+        printout = location_labels(**args, limit=None)
+    except ValidationError as e:
+        raise click.UsageError(_problems(e.messages))
+    except ApiError as e:
+        raise click.ClickException(_problems(e.errors) if e.errors else e.message)
+    path = output or printout.filename
+    try:
+        with click.open_file(path, "wb") as out:
+            out.write(printout.body)
+    except OSError as e:
+        raise click.ClickException(f"cannot write {path}: {e.strerror}")
+    if path != "-":
+        _emit(as_json, {"labels": printout.count, "format": format_, "output": path},
+              f"Wrote {printout.count} label(s) to {path}.")
+
+
+def _problems(errors):
+    """marshmallow's {"field": ["message"]} as one line, with the CLI's option names."""
+    options = {"warehouse_id": "--warehouse", "mapped_string": "--code", "ids": "--id"}
+    return "; ".join(f"{options.get(field, '--' + field)}: {' '.join(messages)}"
+                     for field, messages in errors.items())
 
 
 @users_cli.command("create")

@@ -1,12 +1,16 @@
-"""/api/v1/warehouselocations: racks, blocks and locations of a warehouse; mapping a rack."""
-from flask import Blueprint
+"""/api/v1/warehouselocations: racks, blocks and locations of a warehouse; mapping a rack;
+printable labels."""
+import io
+
+from flask import Blueprint, send_file
 
 from wms.oauth.guard import require_token
 from wms.pagination import paginate
 from wms.params import load
+from wms.schemas.labels import LabelQuerySchema
 from wms.schemas.warehouse import (BlockSchema, LocationWithWarehouseSchema, MapRackSchema,
                                    RackQuerySchema, RackSchema, WarehouseIdSchema)
-from wms.services import warehouses
+from wms.services import labels, warehouses
 
 bp = Blueprint("locations", __name__)
 bp.before_request(require_token)
@@ -54,3 +58,11 @@ def map_locations():
     data = load(MapRackSchema())
     rack, created = warehouses.map_rack(**data)
     return {"message": "Recurso creado.", "rack": str(rack), "locations_count": created}, 201
+
+
+@bp.get("/labels")
+def print_labels():
+    """Printable labels of locations (a rack, one code or ids[]): PDF, PNG or ZPL."""
+    printout = labels.location_labels(**load(LabelQuerySchema()))
+    return send_file(io.BytesIO(printout.body), mimetype=printout.media_type,
+                     as_attachment=True, download_name=printout.filename)
