@@ -1,11 +1,12 @@
 """Every table, one module per domain. Importing this package registers them all."""
 from wms.models.accounts import User
-from wms.models.catalog import Image, Product, Variation
+from wms.models.catalog import Category, Color, Image, Product, Variation
 from wms.models.inventory import IdempotencyKey, Movement, Placement
 from wms.models.oauth import AccessToken, AuthCode, OAuthClient, RefreshToken
 from wms.models.warehouse import Store, Warehouse, WarehouseLocation
 
 __all__ = [
-    "AccessToken", "AuthCode", "IdempotencyKey", "Image", "Movement", "OAuthClient", "Placement",
+    "AccessToken", "AuthCode", "Category", "Color", "IdempotencyKey", "Image", "Movement",
+    "OAuthClient", "Placement",
     "Product", "RefreshToken", "Store", "User", "Variation", "Warehouse", "WarehouseLocation",
 ]

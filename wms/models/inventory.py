@@ -47,10 +47,12 @@ class Movement(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(16))
     variation_id: Mapped[int] = mapped_column(sa.ForeignKey("variations.id"), index=True)
-    from_location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("warehouse_locations.id"),
-                                                         index=True)
-    to_location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("warehouse_locations.id"),
-                                                       index=True)
+    # A deleted warehouse's locations leave their movements behind with null ends: replay
+    # stays exact, since only empty locations are deleted (warehouses.destroy_warehouse).
+    from_location_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("warehouse_locations.id", ondelete="SET NULL"), index=True)
+    to_location_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("warehouse_locations.id", ondelete="SET NULL"), index=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     client_id: Mapped[int | None] = mapped_column(sa.ForeignKey("oauth_clients.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)
