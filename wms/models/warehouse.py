@@ -1,4 +1,6 @@
 """Stores, their warehouses and the mapped locations of each warehouse."""
+import re
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,6 +35,26 @@ SIDE_LETTERS = {1: "A", 2: "B"}
 def location_code(rack, block, level, side):
     """The printed code of a location: R{rack}-{A|B}{block}-N{level}."""
     return f"R{rack}-{SIDE_LETTERS[side]}{block}-N{level}"
+
+
+# ASCII digits only, and no nested repetition: linear time on any input.
+_CODE = re.compile(r"R([0-9]+)-([%s])([0-9]+)-N([0-9]+)" % "".join(SIDE_LETTERS.values()))
+
+
+def canonical_code(text):
+    """A scanned or typed location code in its stored form: trimmed, upper case and, when it
+    follows the R{rack}-{A|B}{block}-N{level} pattern, without zero padding (` r01-a01-n01 `
+    is `R1-A1-N1`). Other codes are only trimmed and upper-cased."""
+    code = text.strip().upper()
+    match = _CODE.fullmatch(code)
+    if match is None:
+        return code
+    rack, side, block, level = match.groups()
+    return f"R{_unpadded(rack)}-{side}{_unpadded(block)}-N{_unpadded(level)}"
+
+
+def _unpadded(digits):
+    return digits.lstrip("0") or "0"
 
 
 class WarehouseLocation(TimestampMixin, db.Model):

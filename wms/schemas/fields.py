@@ -3,6 +3,8 @@ import re
 
 from marshmallow import ValidationError, fields, validate
 
+from wms.models.warehouse import canonical_code
+
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_ID = 2**31 - 1
 SKU_MAX = 64
@@ -77,7 +79,11 @@ class Code(Text):
 
 
 class LocationCode(Code):
-    """A location's printed code; codes are upper case, so a lower-case scan finds it too."""
+    """A location's printed code as it is stored: spaces around it, letter case and zero padding
+    of a scan do not matter (` r01-a01-n01 ` reads `R1-A1-N1`)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).upper()
+        value = super()._deserialize(value, attr, data, **kwargs)
+        for validator in self.validators:  # the length limit holds for what was sent
+            validator(value)
+        return canonical_code(value)
