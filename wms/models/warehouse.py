@@ -1,8 +1,9 @@
 """Stores, their warehouses and the mapped locations of each warehouse."""
 import re
+from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from wms.extensions import db
 from wms.models.base import TimestampMixin, exact_string
@@ -72,5 +73,9 @@ class WarehouseLocation(TimestampMixin, db.Model):
     side: Mapped[int] = mapped_column(sa.Integer)
     mapped_string: Mapped[str] = mapped_column(exact_string(32))
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+
+    # Computed by the queries that ask for them (with_expression), None otherwise.
+    items_count: Mapped[int | None] = query_expression()
+    last_movement_at: Mapped[datetime | None] = query_expression()
 
     warehouse: Mapped[Warehouse] = relationship(back_populates="locations")

@@ -87,3 +87,31 @@ class LocationCode(Code):
         for validator in self.validators:  # the length limit holds for what was sent
             validator(value)
         return canonical_code(value)
+
+
+class Flag(fields.Field):
+    """Yes or no: `true`/`false` (any case) or `1`/`0`, from a query string or a form, or a JSON
+    boolean or 0/1. Anything else is invalid (`yes`, `2`, `1.0`)."""
+
+    default_error_messages = {"invalid": "Must be true, false, 1 or 0."}
+    _WORDS = {"true": True, "1": True, "false": False, "0": False}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str) and value.strip().lower() in self._WORDS:
+            return self._WORDS[value.strip().lower()]
+        raise self.make_error("invalid")
+
+
+class FlagOrAll(Flag):
+    """A yes/no filter where `-1` (the web UI's "all") means no filter: None."""
+
+    default_error_messages = {"invalid": "Must be true, false, 1, 0 or -1."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) in (int, str) and value in (-1, "-1"):
+            return None
+        return super()._deserialize(value, attr, data, **kwargs)
