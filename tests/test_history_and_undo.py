@@ -97,7 +97,7 @@ def test_history_filters(app, client, demo, auth, user, user_auth):
     def scanned(**filters):
         return [entry for entry in ids(**filters) if entry[0] != "import"]
 
-    assert scanned(mapped_string=" r3-b1-n1 ") == [("move", "2000011")]
+    assert scanned(mapped_string=" r03-b01-n01 ") == [("move", "2000011")]
     assert scanned(warehouse_id=1, mapped_string="R2-A1-N1") == [("move", "2000011"),
                                                                  ("locate", "2000011")]
     assert len(ids(warehouse_id=1)) == 66

@@ -42,11 +42,11 @@ def test_getblocks_lists_a_rack_with_item_counts(client, demo, auth):
     blocks = response.json
     assert len(blocks) == 24
     assert list(blocks[0]) == ["id", "rack", "block", "level", "side", "mapped_string",
-                               "items_count"]
+                               "active", "items_count"]
     assert blocks[0] == {"id": 1, "rack": "1", "block": "1", "level": "1", "side": "1",
-                         "mapped_string": "R1-A1-N1", "items_count": 3}
+                         "mapped_string": "R1-A1-N1", "active": 1, "items_count": 3}
     assert blocks[1] == {"id": 2, "rack": "1", "block": "1", "level": "1", "side": "2",
-                         "mapped_string": "R1-B1-N1", "items_count": 0}
+                         "mapped_string": "R1-B1-N1", "active": 1, "items_count": 0}
     orders = [(int(b["block"]), int(b["level"]), int(b["side"])) for b in blocks]
     assert orders == sorted(orders)
 
@@ -66,7 +66,8 @@ def test_getall_lists_locations_with_warehouse_and_store(client, demo, auth):
     warehouse = first.pop("warehouse")
     assert first == {"id": 1, "warehouse_id": 1, "rack": "1", "block": "1", "level": "1",
                      "side": "1", "mapped_string": "R1-A1-N1",
-                     "created_at": "2019-09-02 22:14:56", "updated_at": "2019-09-02 22:14:56"}
+                     "created_at": "2019-09-02 22:14:56", "updated_at": "2019-09-02 22:14:56",
+                     "active": 1}
     assert list(warehouse) == ["id", "name", "store_id", "created_at", "updated_at", "store"]
     assert warehouse["name"] == "Bodega1"
     assert warehouse["store"]["number"] == "10060"

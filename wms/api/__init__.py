@@ -9,6 +9,8 @@ def register_blueprints(app):
     app.register_blueprint(warehouses.bp, url_prefix="/api/v1/warehouses")
     app.register_blueprint(locations.bp, url_prefix="/api/v1/warehouselocations")
     app.register_blueprint(inventory.bp, url_prefix="/api/v1/locationvariation")
+    from wms.api import summary
+    app.register_blueprint(summary.bp, url_prefix="/api/v1/locationvariation")
     app.register_blueprint(oauth.bp, url_prefix="/oauth")
     app.register_blueprint(account.bp, url_prefix="/oauth")
     from wms.api import clients

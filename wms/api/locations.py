@@ -8,8 +8,10 @@ from wms.oauth.guard import require_token
 from wms.pagination import paginate
 from wms.params import load
 from wms.schemas.labels import LabelQuerySchema
-from wms.schemas.warehouse import (BlockSchema, LocationWithWarehouseSchema, MapRackSchema,
-                                   RackQuerySchema, RackSchema, WarehouseIdSchema)
+from wms.schemas.warehouse import (BlockSchema, LocationActiveSchema, LocationListSchema,
+                                   LocationRowSchema, LocationStatusSchema, MapRackSchema,
+                                   OccupancyQuerySchema, OccupancySchema, RackQuerySchema,
+                                   RackSchema, WarehouseIdSchema)
 from wms.services import labels, warehouses
 
 bp = Blueprint("locations", __name__)
@@ -44,12 +46,33 @@ def blocks():
 
 @bp.get("/getall")
 def index():
-    """The locations of a warehouse, with warehouse and store, paginated."""
-    warehouse_id = load(WarehouseIdSchema())["warehouse_id"]
-    rows, count = warehouses.locations_query(warehouse_id)
-    page = paginate(rows, count, LocationWithWarehouseSchema(many=True).dump)
-    _check_warehouse(warehouse_id, page["total"])
+    """The locations of a warehouse, with warehouse and store, searched, filtered, sorted and
+    paginated."""
+    args = load(LocationListSchema())
+    rows, count = warehouses.locations_query(**args)
+    page = paginate(rows, count, LocationRowSchema(many=True).dump)
+    _check_warehouse(args["warehouse_id"], page["total"])
     return page
+
+
+@bp.get("/occupancy")
+def occupancy():
+    """Every location of a warehouse with its item count and last movement, for a rack map."""
+    args = load(OccupancyQuerySchema())
+    rows, count = warehouses.occupancy_query(**args)
+    page = paginate(rows, count, lambda ids: OccupancySchema(many=True).dump(
+        warehouses.occupancy(ids)))
+    _check_warehouse(args["warehouse_id"], page["total"])
+    return page
+
+
+@bp.post("/editlocationactive")
+def edit_active():
+    """Put a location in service (`chk` true) or take it out (false)."""
+    args = load(LocationActiveSchema())
+    location = warehouses.set_location_active(args["id"], args["chk"])
+    # The web UI's success text, beside the location.
+    return {**LocationStatusSchema().dump(location), "message": "Se modifico con exito"}
 
 
 @bp.post("/maplocations")

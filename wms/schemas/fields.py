@@ -4,6 +4,8 @@ from datetime import datetime, timezone
 
 from marshmallow import ValidationError, fields, validate
 
+from wms.models.warehouse import canonical_code
+
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_ID = 2**31 - 1
 SKU_MAX = 64
@@ -97,22 +99,39 @@ class Code(Text):
 
 
 class LocationCode(Code):
-    """A location's printed code; codes are upper case, so a lower-case scan finds it too."""
+    """A location's printed code as it is stored: spaces around it, letter case and zero padding
+    of a scan do not matter (` r01-a01-n01 ` reads `R1-A1-N1`)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).upper()
+        value = super()._deserialize(value, attr, data, **kwargs)
+        for validator in self.validators:  # the length limit holds for what was sent
+            validator(value)
+        return canonical_code(value)
 
 
 class Flag(fields.Field):
-    """A yes/no a client may send as a JSON boolean, "true"/"false", 1/0 or "1"/"0"."""
+    """Yes or no: `true`/`false` (any case) or `1`/`0`, from a query string or a form, or a JSON
+    boolean or 0/1. Anything else is invalid (`yes`, `2`, `1.0`)."""
 
-    TRUE, FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
+    default_error_messages = {"invalid": "Must be true, false, 1 or 0."}
+    _WORDS = {"true": True, "1": True, "false": False, "0": False}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):
             return value
         if isinstance(value, int) and value in (0, 1):
             return bool(value)
-        if isinstance(value, str) and value.strip().lower() in self.TRUE | self.FALSE:
-            return value.strip().lower() in self.TRUE
-        raise ValidationError("Must be true or false.")
+        if isinstance(value, str) and value.strip().lower() in self._WORDS:
+            return self._WORDS[value.strip().lower()]
+        raise self.make_error("invalid")
+
+
+class FlagOrAll(Flag):
+    """A yes/no filter where `-1` (the web UI's "all") means no filter: None."""
+
+    default_error_messages = {"invalid": "Must be true, false, 1, 0 or -1."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) in (int, str) and value in (-1, "-1"):
+            return None
+        return super()._deserialize(value, attr, data, **kwargs)

@@ -1,15 +1,16 @@
 """Warehouses and their mapped racks."""
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, with_expression
 
 from wms.errors import ApiError
 from wms.extensions import db
-from wms.models import Placement, Store, Warehouse, WarehouseLocation
+from wms.models import Movement, Placement, Store, Warehouse, WarehouseLocation
 from wms.models.warehouse import location_code
 from wms.services import in_transaction
 
 WAREHOUSE_MISSING = "La bodega no existe."
 LOCATION_MISSING = "La ubicacion no existe."
+LOCATION_ID_MISSING = "La localización no existe."
 
 
 def get_warehouse(warehouse_id, lock=False):
@@ -96,26 +97,102 @@ def racks_query(warehouse_id):
     return rows, count
 
 
-def locations_query(warehouse_id):
-    """(rows, count) statements of a warehouse's locations, with warehouse and store."""
-    where = WarehouseLocation.warehouse_id == warehouse_id
+def locations_query(warehouse_id, q=None, column="id", order="asc", rack=None, active=None):
+    """(rows, count) statements of a warehouse's locations, with warehouse and store: those
+    whose code contains `q` (any case; `%`, `_` and `\\` match themselves), of one rack, in or
+    out of service; sorted by `column` (a column's name) in `order`, then by id."""
+    where = [WarehouseLocation.warehouse_id == warehouse_id, *_location_filters(rack, active)]
+    if q:
+        where.append(WarehouseLocation.mapped_string.icontains(q, autoescape=True))
+    sort = [WarehouseLocation.__table__.c[column], WarehouseLocation.id]
+    direction = sa.desc if order == "desc" else sa.asc
     rows = (sa.select(WarehouseLocation)
             .options(joinedload(WarehouseLocation.warehouse).joinedload(Warehouse.store))
-            .where(where).order_by(WarehouseLocation.id))
-    return rows, sa.select(sa.func.count(WarehouseLocation.id)).where(where)
+            .where(*where).order_by(*(direction(c) for c in sort)))
+    return rows, sa.select(sa.func.count(WarehouseLocation.id)).where(*where)
+
+
+def _location_filters(rack=None, active=None):
+    where = []
+    if rack is not None:
+        where.append(WarehouseLocation.rack == rack)
+    if active is not None:
+        where.append(WarehouseLocation.active == active)
+    return where
+
+
+def _items_count():
+    """The number of placements in the location of the enclosing query (the unique index of
+    placements starts with the location)."""
+    return (sa.select(sa.func.count(Placement.id))
+            .where(Placement.warehouselocation_id == WarehouseLocation.id)
+            .correlate(WarehouseLocation).scalar_subquery())
+
+
+def _last_movement_at():
+    """When the ledger last took something out of or put something into the location of the
+    enclosing query: the later of two MAX subqueries, one per ledger column, so that each is an
+    index lookup (an OR of the two columns is not on every database)."""
+    def latest(column):
+        return (sa.select(sa.func.max(Movement.created_at)).where(column == WarehouseLocation.id)
+                .correlate(WarehouseLocation).scalar_subquery())
+
+    sent, received = latest(Movement.from_location_id), latest(Movement.to_location_id)
+    # GREATEST is not SQLite's, and is NULL on MariaDB when either is.
+    return sa.case((sent > received, sent), else_=sa.func.coalesce(received, sent))
 
 
 def rack_blocks(warehouse_id, rack):
     """A rack's locations with the number of placements in each, in one query."""
-    items = (sa.select(sa.func.count(Placement.id))
-             .where(Placement.warehouselocation_id == WarehouseLocation.id)
-             .correlate(WarehouseLocation).scalar_subquery())
-    stmt = (sa.select(WarehouseLocation, items.label("items_count"))
+    stmt = (sa.select(WarehouseLocation)
+            .options(with_expression(WarehouseLocation.items_count, _items_count()))
             .where(WarehouseLocation.warehouse_id == warehouse_id,
                    WarehouseLocation.rack == rack)
             .order_by(WarehouseLocation.block, WarehouseLocation.level, WarehouseLocation.side))
-    return [
-        {**{c: getattr(location, c) for c in
-            ("id", "rack", "block", "level", "side", "mapped_string")}, "items_count": count}
-        for location, count in db.session.execute(stmt)
-    ]
+    return db.session.scalars(stmt).all()
+
+
+def occupancy_query(warehouse_id, rack=None, active=None, empty=None):
+    """(rows, count) statements of the ids of a warehouse's locations (of one rack, in or out
+    of service, empty or not) in rack, block, level, side order: a page of them is then read
+    by `occupancy`."""
+    where = [WarehouseLocation.warehouse_id == warehouse_id, *_location_filters(rack, active)]
+    if empty is not None:
+        held = sa.exists().where(Placement.warehouselocation_id == WarehouseLocation.id)
+        where.append(~held if empty else held)
+    rows = (sa.select(WarehouseLocation.id).where(*where)
+            .order_by(WarehouseLocation.rack, WarehouseLocation.block, WarehouseLocation.level,
+                      WarehouseLocation.side, WarehouseLocation.id))
+    return rows, sa.select(sa.func.count(WarehouseLocation.id)).where(*where)
+
+
+def occupancy(location_ids):
+    """The locations `location_ids`, in that order, with their item counts and last movement
+    times, in one statement. The page is chosen before (occupancy_query), without them: with
+    the counts in the page query the database would work them out for every row an OFFSET
+    skips too."""
+    if not location_ids:
+        return []
+    stmt = (sa.select(WarehouseLocation)
+            .options(with_expression(WarehouseLocation.items_count, _items_count()),
+                     with_expression(WarehouseLocation.last_movement_at, _last_movement_at()))
+            .where(WarehouseLocation.id.in_(location_ids))
+            .execution_options(populate_existing=True))
+    by_id = {location.id: location for location in db.session.scalars(stmt)}
+    return [by_id[location_id] for location_id in location_ids]
+
+
+def set_location_active(location_id, active):
+    """Put a location in service (`active`) or take it out, in one transaction that holds the
+    lock on its row."""
+    def update():
+        location = db.session.scalar(
+            sa.select(WarehouseLocation).where(WarehouseLocation.id == location_id)
+            .with_for_update())
+        if location is None:
+            raise ApiError(LOCATION_ID_MISSING, 404)
+        location.active = active
+        db.session.flush()
+        return location
+
+    return in_transaction(update)
