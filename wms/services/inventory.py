@@ -109,7 +109,7 @@ def locate(*, warehouse_id, sku, actor, mapped_string=None, location_id=None, sc
     """Place a SKU in a location. Where it already sits, nothing is written (safe to re-send)."""
     def place():
         location = _active(find_location(warehouse_id, mapped_string, location_id,
-                                         TARGET_MISSING))
+                                         TARGET_MISSING, share=True))
         variation = find_variation(sku)
         return _place(location, variation, actor, scanned_at)
 
@@ -136,7 +136,7 @@ def move(*, sku, source, target, actor, scanned_at=None):
     """
     def relocate():
         src = find_location(missing=SOURCE_MISSING, **source)
-        dst = find_location(missing=TARGET_MISSING, **target)
+        dst = find_location(missing=TARGET_MISSING, share=True, **target)
         variation = find_variation(sku)
         placement = _placement(src.id, variation.id, lock=True)
         if placement is None:

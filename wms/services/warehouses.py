@@ -23,10 +23,15 @@ def get_warehouse(warehouse_id, lock=False):
     return warehouse
 
 
-def find_location(warehouse_id, code=None, location_id=None, missing=LOCATION_MISSING):
+def find_location(warehouse_id, code=None, location_id=None, missing=LOCATION_MISSING,
+                  share=False):
     """A location of a warehouse, by its code or its id (with its id, the warehouse may go
-    unnamed); 404 names what was not found."""
+    unnamed); 404 names what was not found. `share` holds a shared lock on its row until the
+    transaction ends: whatever is put there sees it in service, and taking it out of service
+    (set_location_active, which locks the row) waits for the transaction."""
     stmt = sa.select(WarehouseLocation)
+    if share:
+        stmt = stmt.with_for_update(read=True).execution_options(populate_existing=True)
     if warehouse_id is not None:
         stmt = stmt.where(WarehouseLocation.warehouse_id == warehouse_id)
     if location_id is not None:
