@@ -96,6 +96,10 @@ class Config:
     # Attempts at POST /login per client IP (every attempt counts, as for /oauth/token).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
 
+    # The shapes the six routes where spec/01 and the 2019 clients disagree answer in: "spec"
+    # (spec/01) or "clients-2019" (the stores' 2019 web UI and scanner app, spec/06).
+    CLIENT_SHAPES = os.environ.get("CLIENT_SHAPES") or "spec"
+
     # Seconds a scan's idempotency key (Idempotency-Key, scan_id) is kept: a repeat within it
     # gets the first answer. `flask wms purge-scans` deletes older keys.
     IDEMPOTENCY_TTL = _int("IDEMPOTENCY_TTL", 7 * 24 * 60 * 60)

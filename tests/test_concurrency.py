@@ -110,7 +110,7 @@ def test_the_same_sku_located_at_once_is_placed_once(app, actor):
     sku, code = "2000011", "R2-A1-N1"
 
     def locate_one():
-        return locate(warehouse_id=1, sku=sku, mapped_string=code, actor=actor).id
+        return locate(warehouse_id=1, sku=sku, mapped_string=code, actor=actor).placement.id
 
     ids = values(run_together(app, [locate_one] * THREADS))
 
@@ -172,7 +172,8 @@ def test_locating_and_moving_into_one_location_at_once(app, actor):
     start_ledger = len(ledger(app))
 
     def locator(sku):
-        return lambda: locate(warehouse_id=1, sku=sku, location_id=target, actor=actor).id
+        return lambda: locate(warehouse_id=1, sku=sku, location_id=target,
+                              actor=actor).placement.id
 
     def mover(sku, code):
         return lambda: move(sku=sku, source={"warehouse_id": 1, "code": code},

@@ -60,7 +60,8 @@ def at(code, warehouse_id=1):
 
 def test_locate_writes_a_placement_and_a_movement(actor):
     before = counts()
-    placement = locate(warehouse_id=1, sku=FREE_SKU, mapped_string="R2-A1-N1", actor=actor)
+    placement = locate(warehouse_id=1, sku=FREE_SKU, mapped_string="R2-A1-N1",
+                       actor=actor).placement
 
     assert counts() == (before[0] + 1, before[1] + 1)
     assert placement.id is not None
@@ -79,14 +80,14 @@ def test_locate_writes_a_placement_and_a_movement(actor):
 
 def test_locate_by_location_id(actor):
     placement = locate(warehouse_id=1, sku=FREE_SKU, location_id=location_id("R3-B2-N2"),
-                       actor=actor)
+                       actor=actor).placement
     assert placement.warehouselocation_id == location_id("R3-B2-N2")
 
 
 def test_locate_where_it_already_sits_writes_nothing(actor):
-    first = locate(warehouse_id=1, sku=FREE_SKU, mapped_string="R2-A1-N1", actor=actor)
+    first = locate(warehouse_id=1, sku=FREE_SKU, mapped_string="R2-A1-N1", actor=actor).placement
     before = counts()
-    again = locate(warehouse_id=1, sku=FREE_SKU, mapped_string="R2-A1-N1", actor=actor)
+    again = locate(warehouse_id=1, sku=FREE_SKU, mapped_string="R2-A1-N1", actor=actor).placement
 
     assert again.id == first.id
     assert counts() == before
@@ -131,7 +132,7 @@ def test_move_by_location_ids(actor):
 
 
 def test_move_onto_a_location_that_holds_the_sku_merges(actor):
-    kept = locate(warehouse_id=1, sku=PLACED_SKU, mapped_string="R1-B3-N2", actor=actor)
+    kept = locate(warehouse_id=1, sku=PLACED_SKU, mapped_string="R1-B3-N2", actor=actor).placement
     before = counts()
     result = move(sku=PLACED_SKU, source=at("R4-A2-N4"), target=at("R1-B3-N2"), actor=actor)
 
@@ -237,7 +238,7 @@ def test_a_failed_move_leaves_the_placement_where_it_was(ghost):
 
 def test_a_failed_merge_leaves_both_placements(actor, ghost):
     [placed] = placements_of(PLACED_SKU)
-    kept = locate(warehouse_id=1, sku=PLACED_SKU, mapped_string="R1-B3-N2", actor=actor)
+    kept = locate(warehouse_id=1, sku=PLACED_SKU, mapped_string="R1-B3-N2", actor=actor).placement
     before = counts()
     with pytest.raises(IntegrityError):
         move(sku=PLACED_SKU, source=at("R4-A2-N4"), target=at("R1-B3-N2"), actor=ghost)
@@ -278,7 +279,7 @@ def test_a_failing_movement_insert_rolls_the_move_back(actor, failing_insert):
 
 
 def test_a_failing_movement_insert_rolls_the_merge_back(actor, failing_insert):
-    kept = locate(warehouse_id=1, sku=PLACED_SKU, mapped_string="R1-B3-N2", actor=actor)
+    kept = locate(warehouse_id=1, sku=PLACED_SKU, mapped_string="R1-B3-N2", actor=actor).placement
     before = counts()
     with failing_insert("movements"), pytest.raises(RuntimeError):
         move(sku=PLACED_SKU, source=at("R4-A2-N4"), target=at("R1-B3-N2"), actor=actor)

@@ -19,9 +19,11 @@ from wms.errors import ApiError
 from wms.extensions import db
 from wms.labels import MEDIA_TYPES, SHEETS, SYMBOLOGIES
 from wms.models import OAuthClient
-from wms.oauth.keys import KeysMissing, is_pem, key_paths, rotate_keys, write_key_pair
+from wms.oauth.keys import (KeysMissing, is_pem, key_paths, key_ring, rotate_keys,
+                            write_key_pair)
 from wms.schemas.accounts import UserSchema
 from wms.schemas.labels import LabelQuerySchema
+from wms.schemas.fields import CONTROL_CHARS
 from wms.schemas.oauth import RedirectList
 from wms.services import catalog, demo, idempotency, ledger, users
 from wms.services.clients import create_client
@@ -94,10 +96,40 @@ def rotate_keys_command(bits, as_json):
 @click.option("--admin", is_flag=True,
               help="With --client-credentials: its tokens may manage users (POST /api/users, "
                    "GET /users/search, other users' tokens).")
+@click.option("--id", "client_id", type=click.IntRange(1, 2**31 - 1), default=None,
+              help="The client's id (default: the next free one): an app with its client id "
+                   "built in, such as the 2019 scanner app (client 2), keeps it.")
+@click.option("--secret-stdin", is_flag=True,
+              help="Read the client's secret from standard input instead of making one: for an "
+                   "app with its secret built in. Never on the command line (shell history).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def create_client_command(name, client_credentials, password_client, public, personal,
-                          redirects, admin, as_json):
+                          redirects, admin, client_id, secret_stdin, as_json):
     """Create an OAuth client and print its id and secret (shown only now)."""
+    _check_client_kind(client_credentials, password_client, public, personal, redirects, admin)
+    try:
+        redirect = RedirectList().deserialize(",".join(redirects)) if redirects else ""
+    except ValidationError as e:
+        raise click.BadParameter(" ".join(e.messages), param_hint="--redirect")
+    given = _secret_from_stdin(public) if secret_stdin else None
+    try:
+        client, secret = create_client(name=name, password=password_client, public=public,
+                                       personal=personal, admin=admin, redirect=redirect,
+                                       client_id=client_id, secret=given)
+    except ApiError as e:
+        raise click.ClickException(f"{e.message} ({client_id})")
+    text = f"Client ID: {client.id}\n"
+    if secret and given:
+        text += "The secret read from standard input is stored hashed."
+        secret = None  # the caller has it: never echo it
+    elif secret:
+        text += (f"Client secret: {secret}\n"
+                 "The secret is stored hashed: keep it now, it cannot be shown again.")
+    _emit(as_json, {"client_id": client.id, "client_secret": secret}, text)
+
+
+def _check_client_kind(client_credentials, password_client, public, personal, redirects,
+                       admin):
     kinds = client_credentials + password_client + personal
     if kinds > 1 or (kinds == 0 and not redirects):
         raise click.UsageError("Say what kind of client: --client-credentials, --password, "
@@ -108,20 +140,20 @@ def create_client_command(name, client_credentials, password_client, public, per
     if public and not (password_client or (redirects and not client_credentials)):
         raise click.UsageError("--public goes with --password or --redirect: client "
                                "credentials need a secret.")
-    try:
-        redirect = RedirectList().deserialize(",".join(redirects)) if redirects else ""
-    except ValidationError as e:
-        raise click.BadParameter(" ".join(e.messages), param_hint="--redirect")
     if admin and not client_credentials:
         raise click.UsageError("--admin goes with --client-credentials: only tokens without a "
                                "user act with their client's powers.")
-    client, secret = create_client(name=name, password=password_client, public=public,
-                                   personal=personal, admin=admin, redirect=redirect)
-    text = f"Client ID: {client.id}\n"
-    if secret:
-        text += (f"Client secret: {secret}\n"
-                 "The secret is stored hashed: keep it now, it cannot be shown again.")
-    _emit(as_json, {"client_id": client.id, "client_secret": secret}, text)
+
+
+def _secret_from_stdin(public):
+    if public:
+        raise click.UsageError("--secret-stdin makes no sense with --public: a public client "
+                               "has no secret.")
+    secret = sys.stdin.readline().strip()
+    if not 8 <= len(secret) <= 255 or CONTROL_CHARS.search(secret):
+        raise click.BadParameter("the secret on standard input must be 8 to 255 characters "
+                                 "without control characters", param_hint="--secret-stdin")
+    return secret
 
 
 @oauth_cli.command("purge")
@@ -155,6 +187,26 @@ def demo_command(if_empty, as_json):
         raise click.ClickException(e.message)
     _emit(as_json, {"loaded": True, **counts},
           "Demo data loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".")
+
+
+@wms_cli.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def info_command(as_json):
+    """What this server is set to: its database, the shapes it answers in (CLIENT_SHAPES), its
+    signing key, where rate limits count."""
+    config = current_app.config
+    try:
+        kid = key_ring().kid
+    except KeysMissing as e:
+        kid = f"none ({e})"
+    details = {
+        "database": db.engine.url.render_as_string(hide_password=True),
+        "client_shapes": config["CLIENT_SHAPES"],
+        "signing_key": kid,
+        "rate_limit_storage": config["RATELIMIT_STORAGE_URI"].split("@")[-1],
+        "idempotency_ttl": config["IDEMPOTENCY_TTL"],
+    }
+    _emit(as_json, details, "\n".join(f"{name}: {value}" for name, value in details.items()))
 
 
 @wms_cli.command("purge-scans")

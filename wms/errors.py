@@ -14,14 +14,17 @@ INTERNAL_ERROR = "Error interno del servidor."
 class ApiError(Exception):
     """An error a client can act on: its message goes out as JSON with its status."""
 
-    def __init__(self, message, status_code=400, errors=None, headers=None):
+    def __init__(self, message, status_code=400, errors=None, headers=None, body=None):
         super().__init__(message)
         self.message = message
         self.status_code = status_code
         self.errors = errors
         self.headers = headers
+        self.body = body  # another shape for a client that reads errors differently
 
     def to_dict(self):
+        if self.body is not None:
+            return self.body
         body = {"message": self.message}
         if self.errors:
             body["errors"] = self.errors

@@ -1,29 +1,28 @@
-"""Blueprints: warehouses, locations and inventory under /api/v1 (behind the bearer guard),
-/oauth and /.well-known."""
+"""Blueprints: the warehouse API under /api/v1 (behind the bearer guard), users and personal
+tokens, /oauth, /.well-known and the sign-in pages."""
 
 
 def register_blueprints(app):
-    from wms.api import account, inventory, locations, oauth, warehouses, wellknown
-    from wms.api import auth
+    from wms.api import (account, auth, authorize, catalog, clients, inventory, locations,
+                         oauth, personal_tokens, summary, user_tokens, users, warehouses,
+                         wellknown)
+    from wms.api.profiles import init_profile
 
+    init_profile(app)
     app.register_blueprint(warehouses.bp, url_prefix="/api/v1/warehouses")
     app.register_blueprint(locations.bp, url_prefix="/api/v1/warehouselocations")
     app.register_blueprint(inventory.bp, url_prefix="/api/v1/locationvariation")
-    from wms.api import summary
     app.register_blueprint(summary.bp, url_prefix="/api/v1/locationvariation")
-    app.register_blueprint(oauth.bp, url_prefix="/oauth")
-    app.register_blueprint(account.bp, url_prefix="/oauth")
-    from wms.api import clients
-    app.register_blueprint(clients.bp, url_prefix="/oauth")
-    from wms.api import personal_tokens
-    app.register_blueprint(personal_tokens.bp, url_prefix="/oauth")
-    from wms.api import user_tokens
+    app.register_blueprint(catalog.stores, url_prefix="/api/v1/stores")
+    app.register_blueprint(catalog.categories, url_prefix="/api/v1/categories")
+    app.register_blueprint(users.v1, url_prefix="/api/v1/user")
+    app.register_blueprint(users.bp)  # /api/login, /api/users, /users/search
     app.register_blueprint(user_tokens.v1, url_prefix="/api/1.0/users")
     app.register_blueprint(user_tokens.v2, url_prefix="/api/v2")
-    from wms.api import authorize
+    app.register_blueprint(oauth.bp, url_prefix="/oauth")
+    app.register_blueprint(account.bp, url_prefix="/oauth")
+    app.register_blueprint(clients.bp, url_prefix="/oauth")
+    app.register_blueprint(personal_tokens.bp, url_prefix="/oauth")
     app.register_blueprint(authorize.bp, url_prefix="/oauth")
     app.register_blueprint(wellknown.bp, url_prefix="/.well-known")
     app.register_blueprint(auth.bp)  # /login, /logout
-    from wms.api import users
-    app.register_blueprint(users.v1, url_prefix="/api/v1/user")
-    app.register_blueprint(users.bp)  # /api/login, /api/users, /users/search

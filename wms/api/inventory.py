@@ -1,19 +1,25 @@
 """/api/v1/locationvariation: where SKUs sit; placing, moving, removing them by scanner or web,
 the ledger's history and undo, offline batches. Every POST is replay-safe (wms/api/scans.py)."""
-from flask import Blueprint
+import io
 
+from flask import Blueprint, send_file
+
+from wms.api.profiles import profile
+from wms.api.scans import respond, run_batch
 from wms.errors import Conflict
 from wms.oauth.guard import current_actor, require_token
 from wms.pagination import paginate
 from wms.params import load
+from wms.schemas.clients import (InventorySearchSchema, LatestProductSchema, LatestQuerySchema,
+                                 ScannedCodeSchema, ScannedProductSchema, StickerQuerySchema,
+                                 product_filter_args)
 from wms.schemas.inventory import (BatchSchema, CurrentStateSchema, HistoryFilterSchema,
                                    ItemLocationsSchema, LocateSchema, MoveSchema, MovementSchema,
-                                   PlacementDetailSchema, PlacementFilterSchema,
-                                   PlacementInLocationSchema, PlacementSchema, RemovalSchema,
-                                   RemoveSchema, SkuListSchema, UndoSchema, error_body)
+                                   PlacementSchema, RemovalSchema, RemoveSchema, SkuListSchema,
+                                   UndoSchema, error_body)
 from wms.schemas.warehouse import LocationQuerySchema
-from wms.services import idempotency, inventory, ledger, warehouses
-from wms.api.scans import respond, run_batch
+from wms.services import idempotency, inventory, labels, ledger, products, warehouses
+from wms.services.products import ProductFilter
 
 bp = Blueprint("inventory", __name__)
 bp.before_request(require_token)
@@ -26,19 +32,43 @@ def conflict(error):
 
 @bp.get("/getall")
 def index():
-    """Placements with variation, product images and location, paginated."""
-    args = load(PlacementFilterSchema())
-    rows, count = inventory.placements_query(**args)
-    return paginate(rows, count, PlacementDetailSchema(many=True).dump)
+    """The inventory, paginated: placements (spec) or products (clients-2019), searched."""
+    args = load(InventorySearchSchema())
+    search = ProductFilter(**product_filter_args(args, exact_sku=True))
+    return profile().inventory(search, args["warehouse_id"], args["notLocated"])
 
 
 @bp.get("/getitemsinlocation")
 def items_in_location():
-    """The placements of one location, paginated."""
+    """What one location holds, paginated: placements (spec) or products (clients-2019)."""
     args = load(LocationQuerySchema())
     location = warehouses.find_location(args["warehouse_id"], args["mapped_string"])
-    rows, count = inventory.location_items_query(location.id)
-    return paginate(rows, count, PlacementInLocationSchema(many=True).dump)
+    return profile().items_in_location(location)
+
+
+@bp.get("/getlatest")
+def latest():
+    """The products placed in a warehouse most recently, paginated (the web UI's dashboard)."""
+    args = load(LatestQuerySchema())
+    warehouses.get_warehouse(args["warehouse_id"])
+    rows, count = products.latest_products_query(args["warehouse_id"], args["q"])
+    return paginate(rows, count, LatestProductSchema(many=True).dump, per_page=10)
+
+
+@bp.get("/getlocationsofproduct")
+def locations_of_product():
+    """The product of a scanned SKU or style code, with its variations and locations (the
+    scanner app's product screen)."""
+    args = load(ScannedCodeSchema())
+    return ScannedProductSchema().dump(products.scanned_product(args["sku"]))
+
+
+@bp.get("/printsticker")
+def print_sticker():
+    """A PDF of a product's labels (one per variation) or of a location's label."""
+    printout = labels.sticker(**load(StickerQuerySchema()))
+    return send_file(io.BytesIO(printout.body), mimetype=printout.media_type,
+                     as_attachment=True, download_name=printout.filename)
 
 
 @bp.get("/getlocationsofitem")
@@ -63,7 +93,7 @@ def _locate(data):
     return inventory.locate(
         warehouse_id=data["warehouse_id"], sku=data["sku"], actor=current_actor(),
         mapped_string=data["mapped_string"], location_id=data["warehouselocation_id"],
-        scanned_at=data["scanned_at"])
+        siblings=data["withSiblings"], scanned_at=data["scanned_at"])
 
 
 def _move(data):
@@ -96,7 +126,7 @@ def _removal(removal):
 def locate():
     """Place a SKU in a location: scanned (by code) or chosen on the web (by code or id)."""
     data = load(LocateSchema())
-    return respond("locate", data, lambda: _locate(data), _placement)
+    return respond("locate", data, lambda: _locate(data), profile().located)
 
 
 @bp.post("/moveitemscan")
@@ -130,7 +160,8 @@ def undo():
 
 # What a batch's scan may do: its input, its write and its answer.
 BATCH_ACTIONS = {
-    "locate": (LocateSchema(), _locate, lambda p: (200, {"placement": _placement(p)[1]})),
+    "locate": (LocateSchema(), _locate,
+               lambda result: (200, {"placement": _placement(result.placement)[1]})),
     "move": (MoveSchema(), _move, lambda p: (200, {"placement": _placement(p)[1]})),
     "remove": (RemoveSchema(), _remove, lambda r: (200, {"removal": _removal(r)[1]})),
 }

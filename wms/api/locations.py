@@ -4,15 +4,17 @@ import io
 
 from flask import Blueprint, send_file
 
+from wms.api.profiles import profile
 from wms.oauth.guard import require_token
 from wms.pagination import paginate
 from wms.params import load
 from wms.schemas.labels import LabelQuerySchema
-from wms.schemas.warehouse import (BlockSchema, LocationActiveSchema, LocationListSchema,
-                                   LocationRowSchema, LocationStatusSchema, MapRackSchema,
-                                   OccupancyQuerySchema, OccupancySchema, RackQuerySchema,
-                                   RackSchema, WarehouseIdSchema)
-from wms.services import labels, warehouses
+from wms.schemas.clients import BlockSearchSchema, RackSearchSchema, product_filter_args
+from wms.schemas.warehouse import (LocationActiveSchema, LocationListSchema, LocationRowSchema,
+                                   LocationStatusSchema, MapRackSchema, OccupancyQuerySchema,
+                                   OccupancySchema)
+from wms.services import labels, products, warehouses
+from wms.services.products import ProductFilter
 
 bp = Blueprint("locations", __name__)
 bp.before_request(require_token)
@@ -26,22 +28,25 @@ def _check_warehouse(warehouse_id, found_anything):
 
 @bp.get("/getracks")
 def racks():
-    """The distinct racks of a warehouse, paginated."""
-    warehouse_id = load(WarehouseIdSchema())["warehouse_id"]
-    rows, count = warehouses.racks_query(warehouse_id)
-    page = paginate(rows, count, lambda racks: RackSchema(many=True).dump(
-        {"rack": rack} for rack in racks))
-    _check_warehouse(warehouse_id, page["total"])
-    return page
+    """The racks of a warehouse: paginated numbers (spec), or every rack with how many
+    products of the search it holds (clients-2019)."""
+    args = load(RackSearchSchema())
+    search = ProductFilter(**product_filter_args(args))
+    answer = profile().racks(args["warehouse_id"], search)
+    _check_warehouse(args["warehouse_id"], answer["total"] if isinstance(answer, dict)
+                     else answer)
+    return answer
 
 
 @bp.get("/getblocks")
 def blocks():
-    """The locations of one rack with their item counts (a plain array)."""
-    args = load(RackQuerySchema())
-    rows = warehouses.rack_blocks(args["warehouse_id"], args["rack"])
+    """The locations of one rack with how many placements (of the search's products) each
+    holds: a plain array."""
+    args = load(BlockSearchSchema())
+    search = ProductFilter(**product_filter_args(args))
+    rows = products.rack_blocks(args["warehouse_id"], args["rack"], search)
     _check_warehouse(args["warehouse_id"], rows)
-    return BlockSchema(many=True).dump(rows)
+    return profile().blocks(rows)
 
 
 @bp.get("/getall")
@@ -78,8 +83,9 @@ def edit_active():
 @bp.post("/maplocations")
 def map_locations():
     """Map a new rack: blocks x levels x sides locations with the next rack number."""
-    data = load(MapRackSchema())
-    rack, created = warehouses.map_rack(**data)
+    with profile().map_errors():
+        data = load(MapRackSchema())
+        rack, created = warehouses.map_rack(**data)
     return {"message": "Recurso creado.", "rack": str(rack), "locations_count": created}, 201
 
 

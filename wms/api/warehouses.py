@@ -1,12 +1,14 @@
-"""/api/v1/warehouses: list and create warehouses."""
+"""/api/v1/warehouses: list, create, update and delete warehouses."""
 from flask import Blueprint
 
 from wms.oauth.guard import require_token
 from wms.pagination import paginate
 from wms.params import load
-from wms.schemas.warehouse import (NewWarehouseSchema, WarehouseFilterSchema, WarehouseSchema,
-                                   WarehouseWithStoreSchema)
+from wms.schemas.clients import WarehouseUpdateSchema
+from wms.schemas.warehouse import (NewWarehouseSchema, WarehouseFilterSchema, WarehouseIdSchema,
+                                   WarehouseSchema, WarehouseWithStoreSchema)
 from wms.services import warehouses
+from wms.services.warehouses import WAREHOUSE_INVALID
 
 bp = Blueprint("warehouses", __name__)
 bp.before_request(require_token)
@@ -26,3 +28,19 @@ def store():
     data = load(NewWarehouseSchema(), message="Campos Inválidos.")
     warehouse = warehouses.create_warehouse(**data)
     return WarehouseSchema().dump(warehouse), 201
+
+
+@bp.post("/update")
+def update():
+    """Rename a warehouse or move it to another store (the web UI's table edit)."""
+    data = load(WarehouseUpdateSchema(), message=WAREHOUSE_INVALID)
+    warehouse = warehouses.update_warehouse(**data)
+    return WarehouseWithStoreSchema().dump(warehouse)
+
+
+@bp.post("/destroy")
+def destroy():
+    """Delete a warehouse and its locations, unless they hold placements (409)."""
+    warehouse_id = load(WarehouseIdSchema())["warehouse_id"]
+    warehouses.destroy_warehouse(warehouse_id)
+    return {"message": "Ok."}

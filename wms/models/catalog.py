@@ -86,3 +86,6 @@ class Variation(TimestampMixin, db.Model):
 
     product: Mapped[Product] = relationship(back_populates="variations")
     color: Mapped[Color | None] = relationship()
+    # Where it sits (read only: placements change through wms/services/inventory.py).
+    placements: Mapped[list["Placement"]] = relationship(  # noqa: F821 (models/inventory.py)
+        viewonly=True, order_by="Placement.id")

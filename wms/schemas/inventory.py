@@ -70,6 +70,7 @@ class LocateSchema(ScanSchema):
     sku = Code(SKU_MAX, required=True)
     mapped_string = LocationCode(CODE_MAX, load_default=None)
     warehouselocation_id = PositiveInt(load_default=None)
+    withSiblings = Flag(load_default=False)
 
     @validates_schema
     def location_given(self, data, **kwargs):

@@ -8,27 +8,38 @@ from wms.models.base import utcnow
 from wms.schemas.fields import parse_id
 from wms.security import hash_secret, new_client_secret
 from wms.services import unit_of_work
+from wms.services.sequences import sync_id_sequences
 
 CLIENT_MISSING = "El cliente no existe."
 
 
+CLIENT_ID_TAKEN = "That client id is taken."
+
+
 def create_client(*, name, user_id=None, redirect="", password=False, public=False,
-                  personal=False, admin=False):
+                  personal=False, admin=False, client_id=None, secret=None):
     """A client; returns (client, plain secret), the secret None for a public client.
 
     Confidential clients may use client credentials; `password` clients the password grant
     (a public one, like the scanner app, cannot keep a secret and has none); a `personal` one
     issues personal access tokens. The client-credentials tokens of an `admin` client may
-    manage users.
+    manage users. `client_id` and `secret` keep an existing app's: the 2019 scanner app has
+    its client's id and secret built in.
     """
-    secret = None if public else new_client_secret()
-    client = OAuthClient(name=name, user_id=user_id,
+    if not public:
+        secret = secret or new_client_secret()
+    client = OAuthClient(id=client_id, name=name, user_id=user_id,
                          secret=hash_secret(secret) if secret else None,
                          redirect=redirect, personal_access_client=personal,
                          password_client=password, revoked=False, admin=bool(admin))
     with unit_of_work() as session:
+        if client_id is not None and session.get(OAuthClient, client_id) is not None:
+            raise ApiError(CLIENT_ID_TAKEN, 409)
         session.add(client)
-    return client, secret
+        session.flush()
+        if client_id is not None:
+            sync_id_sequences(OAuthClient)
+    return client, None if public else secret
 
 
 def active_clients_for_user(user_id):

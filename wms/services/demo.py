@@ -1,15 +1,18 @@
 """The demo data set: deterministic, so that tests and the README can rely on it.
 
 Store 1 with warehouse 1 (`Bodega1`), four racks of 3 blocks x 4 levels x 2 sides (96 locations),
-the spec's catalog examples plus generated products, and placements spread over the racks.
+the spec's catalog examples plus generated products (with styles, providers, colours, prices,
+stock and categories), and placements spread over the racks, written with their ledger rows.
 """
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 
 from wms.errors import ApiError
 from wms.extensions import db
-from wms.models import Image, Product, Store, Variation, Warehouse, WarehouseLocation
+from wms.models import (Category, Color, Image, Product, Store, Variation, Warehouse,
+                        WarehouseLocation)
 from wms.models.warehouse import location_code
 from wms.services import Actor, unit_of_work
 from wms.services.inventory import place_all
@@ -39,6 +42,12 @@ SPEC_PRODUCTS = [
         (24900, "325adf0a11c2e01.jpg", datetime(2018, 4, 24, 10, 15, 0)),
     ], [(20110, "MED", "1861705")]),
 ]
+# The generated products' classification: departments with their subcategories, colours,
+# providers (the 2019 clients show and search them).
+DEPARTMENTS = [((1, "Mujer"), [(2, "Blusas"), (3, "Pantalones")]),
+               ((4, "Hombre"), [(5, "Playeras"), (6, "Ropa interior")])]
+COLORS = [(1, "Negro"), (2, "Azul marino"), (3, "Blanco")]
+PROVIDERS = ["Textiles del Norte", "Confecciones Lupita", "Maquila Bajio"]
 GENERATED_PRODUCTS = 40
 GENERATED_SIZES = ("CH", "MED", "GDE")
 RACKS, BLOCKS, LEVELS, SIDES = 4, 3, 4, 2
@@ -47,7 +56,7 @@ RACKS, BLOCKS, LEVELS, SIDES = 4, 3, 4, 2
 SPEC_PLACEMENTS = {"1921176": "R1-A1-N1", "1940121": "R1-A1-N1", "1861705": "R4-A2-N4"}
 
 
-def _catalog():
+def _catalog(categories):
     products, images, variations = [], [], []
     for product_id, name, product_images, product_variations in SPEC_PRODUCTS:
         products.append(Product(id=product_id, name=name, created_at=CATALOG_CREATED,
@@ -61,17 +70,43 @@ def _catalog():
                                         updated_at=CATALOG_CREATED))
     for n in range(1, GENERATED_PRODUCTS + 1):
         product_id = 9000 + n
-        products.append(Product(id=product_id, name=f"Producto demo {n:02d}",
-                                created_at=CATALOG_CREATED, updated_at=CATALOG_CREATED))
+        department, subcategories = DEPARTMENTS[n % len(DEPARTMENTS)]
+        products.append(Product(
+            id=product_id, name=f"Producto demo {n:02d}", internal_reference=f"DEMO-{n:02d}",
+            provider=PROVIDERS[n % len(PROVIDERS)], colors_es=COLORS[n % len(COLORS)][1],
+            family=department[1], parent_name=f"Linea {n % 5 + 1}",
+            activation_disabled=n % 10 == 0,
+            categories=[categories[subcategories[n % len(subcategories)][0]]],
+            created_at=CATALOG_CREATED, updated_at=CATALOG_CREATED))
         for order in (1, 2):
             images.append(Image(id=30000 + n * 10 + order, product_id=product_id,
                                 file=f"demo-{n:02d}-{order}.jpg", order=order, color_id=0,
                                 created_at=CATALOG_CREATED, updated_at=CATALOG_CREATED))
         for i, size in enumerate(GENERATED_SIZES):
-            variations.append(Variation(id=40000 + n * 10 + i, product_id=product_id, name=size,
-                                        sku=str(2000000 + n * 10 + i),
-                                        created_at=CATALOG_CREATED, updated_at=CATALOG_CREATED))
+            variations.append(Variation(
+                id=40000 + n * 10 + i, product_id=product_id, name=size,
+                sku=str(2000000 + n * 10 + i), stock=(n + i) % 6,
+                price=Decimal(199 + 50 * (n % 5)) + Decimal("0.90"),
+                color_id=COLORS[n % len(COLORS)][0],
+                created_at=CATALOG_CREATED, updated_at=CATALOG_CREATED))
     return products, images, variations
+
+
+def _classification():
+    """The demo's colours and categories (departments and their subcategories), by id."""
+    colors = [Color(id=color_id, name=name, created_at=CATALOG_CREATED,
+                    updated_at=CATALOG_CREATED) for color_id, name in COLORS]
+    categories = {}
+    for (department_id, name), subcategories in DEPARTMENTS:
+        categories[department_id] = Category(id=department_id, name=name, depends_id=0,
+                                             created_at=CATALOG_CREATED,
+                                             updated_at=CATALOG_CREATED)
+        for category_id, child in subcategories:
+            categories[category_id] = Category(id=category_id, name=child,
+                                               depends_id=department_id,
+                                               created_at=CATALOG_CREATED,
+                                               updated_at=CATALOG_CREATED)
+    return colors, categories
 
 
 def _locations():
@@ -107,7 +142,10 @@ def load_demo():
                           created_at=STORE_CREATED, updated_at=STORE_CREATED))
         session.add(Warehouse(id=1, name="Bodega1", store_id=1, created_at=None,
                               updated_at=None))
-        products, images, variations = _catalog()
+        colors, categories = _classification()
+        session.add_all(colors + list(categories.values()))
+        session.flush()
+        products, images, variations = _catalog(categories)
         locations = _locations()
         session.add_all(products)
         session.flush()
@@ -117,7 +155,7 @@ def load_demo():
         # database replays to exactly its placements.
         placed = place_all(_placements(locations, variations), actor=Actor(None, None),
                            kind="import", at=PLACED)
-        sync_id_sequences(Store, Warehouse, Product, Image, Variation)
+        sync_id_sequences(Store, Warehouse, Product, Image, Variation, Color, Category)
     return {"stores": 1, "warehouses": 1, "locations": len(locations),
             "products": len(products), "variations": len(variations),
             "placements": placed}

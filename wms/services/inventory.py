@@ -105,27 +105,57 @@ def _record(kind, variation_id, actor, source=None, target=None, **extra):
 
 # --- Writes ----------------------------------------------------------------------------------
 
-def locate(*, warehouse_id, sku, actor, mapped_string=None, location_id=None, scanned_at=None):
-    """Place a SKU in a location. Where it already sits, nothing is written (safe to re-send)."""
+@dataclass
+class Located:
+    """What a locate placed: `variations` (the scanned one, or every variation of its product
+    with `siblings` or a style code) and their `placements` at the location, new or found
+    there; `already` when it was one SKU that was there before (nothing written)."""
+
+    product: Product
+    variations: list
+    placements: list
+    already: bool = False
+
+    @property
+    def placement(self):
+        """The placement of the scanned SKU (of the product's first variation, for a style)."""
+        return self.placements[0]
+
+
+def locate(*, warehouse_id, sku, actor, mapped_string=None, location_id=None, siblings=False,
+           scanned_at=None):
+    """Place a SKU in a location; with `siblings`, or when `sku` is a style code (a product's
+    internal_reference that is no SKU), every variation of its product. What already sits
+    there is left as it is: nothing is written for it (safe to re-send)."""
     def place():
         location = _active(find_location(warehouse_id, mapped_string, location_id,
                                          TARGET_MISSING, share=True))
-        variation = find_variation(sku)
-        return _place(location, variation, actor, scanned_at)
+        variation = db.session.scalar(sa.select(Variation).where(Variation.sku == sku))
+        product = find_style(sku) if variation is None else variation.product
+        if product is None:
+            raise ApiError(SKU_MISSING, 404)
+        if variation is not None and not siblings:
+            placement, created = _place(location, variation, actor, scanned_at)
+            return Located(product, [variation], [placement], already=not created)
+        variations = sorted(product.variations,
+                            key=lambda v: (variation is None or v.id != variation.id, v.id))
+        placements = [_place(location, v, actor, scanned_at)[0] for v in variations]
+        return Located(product, variations, placements)
 
     return in_transaction(place)
 
 
 def _place(location, variation, actor, scanned_at):
+    """(placement, whether it is new)."""
     placement = _placement(location.id, variation.id)
     if placement is not None:
-        return placement
+        return placement, False
     placement = Placement(warehouselocation_id=location.id, variation_id=variation.id,
                           user_id=actor.user_id)
     db.session.add(placement)
     _record("locate", variation.id, actor, target=location.id, scanned_at=scanned_at)
     db.session.flush()
-    return placement
+    return placement, True
 
 
 def move(*, sku, source, target, actor, scanned_at=None):

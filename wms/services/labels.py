@@ -6,13 +6,14 @@ names the file. The API route and `flask wms labels` both come here.
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from wms import labels
 from wms.errors import INVALID_PARAMS, ApiError
 from wms.extensions import db
-from wms.models import WarehouseLocation
+from wms.models import Product, WarehouseLocation
 from wms.models.warehouse import SIDE_LETTERS
+from wms.services.products import PRODUCT_MISSING
 from wms.services.warehouses import LOCATION_MISSING, get_warehouse
 
 MAX_LABELS = 1000   # labels one API request may render
@@ -101,3 +102,36 @@ def location_labels(*, warehouse_id=None, rack=None, mapped_string=None, ids=Non
                   symbology=symbology, layout=layout)
     return Printout(body, labels.MEDIA_TYPES[format],
                     _filename(warehouse_id, rack, mapped_string, format), len(found))
+
+
+# printsticker's papers: "portrait" an A4 sheet of labels, "landscape" the 4x2 in label roll.
+STICKER_SHEETS = {"portrait": "a4", "landscape": "label"}
+NO_SKUS = "El producto no tiene variaciones que etiquetar."
+
+
+def product_labels(product):
+    """A product's labels: one per variation, its SKU as the code, the product's name and the
+    variation's (its size) and style code below."""
+    if not product.variations:
+        raise ApiError(NO_SKUS, 404)
+    return [labels.Label(variation.sku, (
+        product.name, " · ".join(part for part in (variation.name, product.internal_reference)
+                                 if part))) for variation in product.variations]
+
+
+def sticker(*, product_id=None, warehouselocation_id=None, format="portrait"):
+    """The 2019 web UI's sticker PDF: a product's labels, or one location's."""
+    if product_id is None and warehouselocation_id is None:
+        raise ApiError(INVALID_PARAMS, 400, {"product_id": [
+            "Send product_id or warehouselocation_id."]})
+    if product_id is not None:
+        product = db.session.scalar(sa.select(Product).where(Product.id == product_id).options(
+            selectinload(Product.variations)))
+        if product is None:
+            raise ApiError(PRODUCT_MISSING, 404)
+        items, filename = product_labels(product), f"product {product.id}.pdf"
+    else:
+        [location] = select_locations(ids=[warehouselocation_id])
+        items, filename = [location_label(location)], f"label-{location.mapped_string}.pdf"
+    body = render(items, format="pdf", layout=STICKER_SHEETS[format])
+    return Printout(body, labels.MEDIA_TYPES["pdf"], filename, len(items))

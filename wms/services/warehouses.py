@@ -2,14 +2,18 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, with_expression
 
-from wms.errors import ApiError
+from wms.errors import ApiError, Conflict
 from wms.extensions import db
 from wms.models import Movement, Placement, Store, Warehouse, WarehouseLocation
 from wms.models.warehouse import location_code
 from wms.services import in_transaction
+from wms.services.products import items_count
 
 WAREHOUSE_MISSING = "La bodega no existe."
 LOCATION_MISSING = "La ubicacion no existe."
+WAREHOUSE_INVALID = "La información recibida no es valida."
+WAREHOUSE_NOT_EMPTY = ("La bodega tiene productos ubicados: saquelos de sus ubicaciones antes de "
+                       "eliminarla.")
 LOCATION_ID_MISSING = "La localización no existe."
 
 
@@ -44,6 +48,38 @@ def find_location(warehouse_id, code=None, location_id=None, missing=LOCATION_MI
             get_warehouse(warehouse_id)
         raise ApiError(missing, 404)
     return location
+
+
+def update_warehouse(*, warehouse_id, name, store_id):
+    """Rename a warehouse or move it to another store."""
+    def update():
+        warehouse = get_warehouse(warehouse_id, lock=True)
+        if db.session.get(Store, store_id) is None:
+            raise ApiError(WAREHOUSE_INVALID, 400, {"store_id": ["La tienda no existe."]})
+        warehouse.name, warehouse.store_id = name, store_id
+        db.session.flush()
+        return warehouse
+
+    return in_transaction(update)
+
+
+def destroy_warehouse(warehouse_id):
+    """Delete a warehouse and its locations, in one transaction, if none of them holds a
+    placement (409 otherwise). The ledger keeps its movements, their ends become null; a
+    placement made meanwhile fails the delete at its foreign key, which rolls it all back."""
+    def destroy():
+        warehouse = get_warehouse(warehouse_id, lock=True)
+        locations = sa.select(WarehouseLocation.id).where(
+            WarehouseLocation.warehouse_id == warehouse_id)
+        if db.session.scalar(sa.select(Placement.id).where(
+                Placement.warehouselocation_id.in_(locations)).limit(1)) is not None:
+            raise Conflict(WAREHOUSE_NOT_EMPTY, 409)
+        db.session.execute(sa.delete(WarehouseLocation)
+                           .where(WarehouseLocation.warehouse_id == warehouse_id))
+        db.session.delete(warehouse)
+        db.session.flush()
+
+    in_transaction(destroy)
 
 
 def create_warehouse(*, name, store_id):
@@ -83,6 +119,13 @@ def map_rack(*, warehouse_id, blocks, levels, sides):
         return rack, len(rows)
 
     return in_transaction(create)
+
+
+def all_stores(column="id", order="asc"):
+    """Every store, sorted by one of its columns (a name from STORE_SORTS), then by id."""
+    direction = sa.desc if order == "desc" else sa.asc
+    return db.session.scalars(sa.select(Store).order_by(
+        direction(Store.__table__.c[column]), Store.id)).all()
 
 
 def warehouses_query(store_id=None):
@@ -126,14 +169,6 @@ def _location_filters(rack=None, active=None):
     return where
 
 
-def _items_count():
-    """The number of placements in the location of the enclosing query (the unique index of
-    placements starts with the location)."""
-    return (sa.select(sa.func.count(Placement.id))
-            .where(Placement.warehouselocation_id == WarehouseLocation.id)
-            .correlate(WarehouseLocation).scalar_subquery())
-
-
 def _last_movement_at():
     """When the ledger last took something out of or put something into the location of the
     enclosing query: the later of two MAX subqueries, one per ledger column, so that each is an
@@ -145,16 +180,6 @@ def _last_movement_at():
     sent, received = latest(Movement.from_location_id), latest(Movement.to_location_id)
     # GREATEST is not SQLite's, and is NULL on MariaDB when either is.
     return sa.case((sent > received, sent), else_=sa.func.coalesce(received, sent))
-
-
-def rack_blocks(warehouse_id, rack):
-    """A rack's locations with the number of placements in each, in one query."""
-    stmt = (sa.select(WarehouseLocation)
-            .options(with_expression(WarehouseLocation.items_count, _items_count()))
-            .where(WarehouseLocation.warehouse_id == warehouse_id,
-                   WarehouseLocation.rack == rack)
-            .order_by(WarehouseLocation.block, WarehouseLocation.level, WarehouseLocation.side))
-    return db.session.scalars(stmt).all()
 
 
 def occupancy_query(warehouse_id, rack=None, active=None, empty=None):
@@ -179,7 +204,7 @@ def occupancy(location_ids):
     if not location_ids:
         return []
     stmt = (sa.select(WarehouseLocation)
-            .options(with_expression(WarehouseLocation.items_count, _items_count()),
+            .options(with_expression(WarehouseLocation.items_count, items_count()),
                      with_expression(WarehouseLocation.last_movement_at, _last_movement_at()))
             .where(WarehouseLocation.id.in_(location_ids))
             .execution_options(populate_existing=True))
