@@ -25,9 +25,15 @@ def database_url(url):
     return f"{drivers.get(scheme, scheme)}{sep}{rest}"
 
 
-def engine_options(url, options):
+def engine_options(url, options, connect_timeout=None):
     """MariaDB reads at READ COMMITTED, as PostgreSQL does: a service that locks a row must then
-    see what was committed before the lock, not its transaction's older snapshot."""
+    see what was committed before the lock, not its transaction's older snapshot.
+
+    A database server that does not answer fails a connection attempt after `connect_timeout`
+    seconds (503, wms.errors) instead of holding the worker until gunicorn kills it."""
+    if url.startswith(("postgresql", "mysql", "mariadb")) and connect_timeout:
+        connect_args = {**options.get("connect_args", {}), "connect_timeout": connect_timeout}
+        options = {**options, "connect_args": connect_args}
     if url.startswith(("mysql", "mariadb")):
         return {**options, "isolation_level": "READ COMMITTED"}
     return options
@@ -47,6 +53,8 @@ class Config:
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'wms.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Seconds to wait for a PostgreSQL or MariaDB server to accept a connection.
+    DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 5)
 
     # PEM text or a file path; empty means instance/oauth-*.key (made by `flask oauth keys`).
     OAUTH_PRIVATE_KEY = os.environ.get("OAUTH_PRIVATE_KEY", "")

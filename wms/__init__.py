@@ -13,7 +13,8 @@ def create_app(config_class=Config):
     app.config.from_object(config_class)
     configure_secret_key(app)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
-        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        app.config["DATABASE_CONNECT_TIMEOUT"])
     app.json.sort_keys = False
     app.url_map.strict_slashes = False
     app.url_map.merge_slashes = False  # a JSON 404, not an HTML redirect
