@@ -1,5 +1,5 @@
 """Blueprints: warehouses, locations and inventory under /api/v1 (behind the bearer guard),
-/oauth and /.well-known."""
+/oauth, /.well-known, and the health checks /healthz and /readyz."""
 
 
 def register_blueprints(app):
@@ -25,3 +25,5 @@ def register_blueprints(app):
     from wms.api import users
     app.register_blueprint(users.v1, url_prefix="/api/v1/user")
     app.register_blueprint(users.bp)  # /api/login, /api/users, /users/search
+    from wms.api import health
+    app.register_blueprint(health.bp)  # /healthz, /readyz
