@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from wms.db_errors import describe, is_outage
 from wms.extensions import db
+from wms.http import request_id
 from wms.ratelimit import TOO_MANY_ATTEMPTS, throttle_headers
 
 INVALID_PARAMS = "Parametros no validos."
@@ -94,7 +95,7 @@ def database_unavailable(error, **body):
     """503 with Retry-After for a database that refused or lost the connection, logged as one
     line (no traceback: an outage is no bug, and a restart would log one per request)."""
     db.session.rollback()  # the pool drops a lost connection; the next request reconnects
-    log.warning("database unavailable: %s", describe(error))
+    log.warning("request_id=%s database unavailable: %s", request_id(), describe(error))
     return unavailable(DATABASE_UNAVAILABLE, **body)
 
 
