@@ -79,6 +79,8 @@ class Config:
     # each worker process; redis://host:6379/0 shares the counts between workers and servers.
     RATELIMIT_ENABLED = as_bool(os.environ.get("RATELIMIT_ENABLED"), default=True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    # Begins every key the limits write (several apps sharing one Redis keep apart).
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     # Passed to the Redis client (a parameter in the URL wins); the memory storage ignores them.
     RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     # A window starts at a key's first hit, as Laravel's throttle does.
