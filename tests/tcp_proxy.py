@@ -15,6 +15,9 @@ class TcpProxy:
         self.port = self._listener.getsockname()[1]
         self._lock = threading.Lock()
         self._open = set()
+        # The port of each connection to the upstream server -> the port its client connected
+        # from: who holds a database connection the server reports.
+        self._clients = {}
         self._down = False
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._accept_loop, daemon=True)
@@ -37,6 +40,12 @@ class TcpProxy:
         with self._lock:
             self._down = False
 
+    def client_port(self, upstream_port):
+        """The port a client connected from, for the proxy's connection to the upstream server
+        from `upstream_port` (the `client_port` PostgreSQL reports)."""
+        with self._lock:
+            return self._clients.get(upstream_port)
+
     def close(self):
         self._stopped.set()
         self._thread.join(5)
@@ -58,6 +67,7 @@ class TcpProxy:
             if not self._down:
                 server = socket.create_connection(self.upstream, timeout=5)
                 server.settimeout(None)
+                ports = server.getsockname()[1], client.getpeername()[1]
         except OSError:
             server = _close(server)
         with self._lock:
@@ -66,6 +76,7 @@ class TcpProxy:
                 _close(server)
                 return
             self._open |= {client, server}
+            self._clients[ports[0]] = ports[1]
         for source, target in ((client, server), (server, client)):
             threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
 
