@@ -192,6 +192,7 @@ def test_a_worker_killed_mid_write_leaves_nothing_of_it(stack):
         thread.join(DEADLINE)
         holding.rollback()
 
+    assert "answer" in victim, "the killed worker's request did not end"
     assert victim["answer"].status is None  # its connection died with the worker
     wait_for(lambda: not _backend_alive(engine, backend), "the killed worker's transaction")
     wait_for(lambda: len(server.worker_pids()) == 2 and worker not in server.worker_pids(),
