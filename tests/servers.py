@@ -105,11 +105,22 @@ class Gunicorn:
             stderr=self.stderr)
         listener.close()
         self.workers = workers
+
+    @classmethod
+    @contextmanager
+    def running(cls, folder, *environs):
+        """One server per environment, started together; yield them once all answer, stop them
+        at the end."""
+        servers = [cls(folder, environ) for environ in environs]
         try:
-            wait_for(self._up, f"gunicorn on port {self.port}")
-        except BaseException:
-            self.stop()
-            raise
+            for server in servers:
+                wait_for(server._up, f"gunicorn on port {server.port}")
+            yield servers
+        finally:
+            for server in servers:
+                server.stopping()  # all at once: each takes a few seconds
+            for server in servers:
+                server.stop()
 
     def _up(self):
         if self.process.poll() is not None:
@@ -144,15 +155,20 @@ class Gunicorn:
         return (self.folder / f"gunicorn-{self.port}.err").read_text()
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(DEADLINE)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        """Quick shutdown (SIGINT: the workers stop at once; nothing here needs a graceful one)."""
+        self.stopping()
+        try:
+            self.process.wait(DEADLINE)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         self.stdout.close()
         self.stderr.close()
+
+    def stopping(self):
+        """Ask the server to stop, without waiting."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
 
 
 @dataclass

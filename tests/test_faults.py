@@ -110,12 +110,12 @@ def stack(config_class, key_pair, tmp_path_factory):
             name = f"wms-faults-{uuid.uuid4().hex[:8]}"
             through_proxy = url.set(host="127.0.0.1", port=proxy.port).update_query_dict(
                 {"application_name": name}).render_as_string(hide_password=False)
-            server = Gunicorn(folder, {**site.environ, "DATABASE_URL": through_proxy})
             engine = site.engine()
             try:
-                yield site, proxy, server, engine, name
+                with Gunicorn.running(folder, {**site.environ,
+                                               "DATABASE_URL": through_proxy}) as [server]:
+                    yield site, proxy, server, engine, name
             finally:
-                server.stop()
                 engine.dispose()
 
 

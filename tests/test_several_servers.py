@@ -26,14 +26,10 @@ def servers(config_class, key_pair, tmp_path_factory):
                    "RATELIMIT_KEY_PREFIX": prefix,
                    # Per hour: the count cannot start over while the test runs.
                    "OAUTH_TOKEN_RATE_LIMIT": f"{TOKENS_AN_HOUR} per hour"}
-        started = []
         try:
-            for _ in range(2):
-                started.append(Gunicorn(folder, environ))
-            yield site, started
+            with Gunicorn.running(folder, environ, environ) as started:
+                yield site, started
         finally:
-            for server in started:
-                server.stop()
             with redis.Redis.from_url(REDIS_URL) as client:
                 keys = list(client.scan_iter(match=f"*{prefix}*"))
                 if keys:
