@@ -121,3 +121,17 @@ def test_a_lost_connection_is_a_503_and_the_database_coming_back_is_enough(
     assert len(loud) == 2
     assert not any(record.exc_info for record in caplog.records)
     assert back.status_code == 200
+
+
+@pytest.mark.parametrize("url, connect_args", [
+    ("postgresql+psycopg://wms@db/wms", {"connect_timeout": 5}),
+    ("mysql+pymysql://wms@db/wms", {"connect_timeout": 5}),
+    ("sqlite:///wms.db", None),  # a file: nothing to wait for
+])
+def test_a_server_that_does_not_answer_is_given_up_on(make_app, url, connect_args):
+    """DATABASE_CONNECT_TIMEOUT reaches the driver: a server that does not answer fails the
+    request (503) instead of holding the worker until gunicorn kills it."""
+    options = make_app(SQLALCHEMY_DATABASE_URI=url).config["SQLALCHEMY_ENGINE_OPTIONS"]
+
+    assert options.get("connect_args") == connect_args
+    assert options["pool_pre_ping"] is True
