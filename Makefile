@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 2
+# Empty: gunicorn.conf.py starts (2 x CPUs) + 1 workers.
+WORKERS ?=
 
 .PHONY: install lint test run serve setup db-upgrade db-migrate clean
 
@@ -21,7 +22,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 lint: install
-	$(BIN)/flake8 wms tests config.py wsgi.py
+	$(BIN)/flake8 wms tests config.py wsgi.py gunicorn.conf.py
 
 # The suite runs on every core (pytest-xdist); each worker has its own scratch database.
 test: lint
@@ -46,7 +47,7 @@ instance/secret-key:
 	@echo "Wrote a random secret key to $@"
 
 serve: install
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 db-upgrade: install
 	$(FLASK) db upgrade

@@ -25,9 +25,15 @@ def database_url(url):
     return f"{drivers.get(scheme, scheme)}{sep}{rest}"
 
 
-def engine_options(url, options):
+def engine_options(url, options, connect_timeout=None):
     """MariaDB reads at READ COMMITTED, as PostgreSQL does: a service that locks a row must then
-    see what was committed before the lock, not its transaction's older snapshot."""
+    see what was committed before the lock, not its transaction's older snapshot.
+
+    A database server that does not answer fails a connection attempt after `connect_timeout`
+    seconds (503, wms.errors) instead of holding the worker until gunicorn kills it."""
+    if url.startswith(("postgresql", "mysql", "mariadb")) and connect_timeout:
+        connect_args = {**options.get("connect_args", {}), "connect_timeout": connect_timeout}
+        options = {**options, "connect_args": connect_args}
     if url.startswith(("mysql", "mariadb")):
         return {**options, "isolation_level": "READ COMMITTED"}
     return options
@@ -47,6 +53,8 @@ class Config:
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'wms.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Seconds to wait for a PostgreSQL or MariaDB server to accept a connection.
+    DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 5)
 
     # PEM text or a file path; empty means instance/oauth-*.key (made by `flask oauth keys`).
     OAUTH_PRIVATE_KEY = os.environ.get("OAUTH_PRIVATE_KEY", "")
@@ -71,6 +79,8 @@ class Config:
     # each worker process; redis://host:6379/0 shares the counts between workers and servers.
     RATELIMIT_ENABLED = as_bool(os.environ.get("RATELIMIT_ENABLED"), default=True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    # Begins every key the limits write (several apps sharing one Redis keep apart).
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     # Passed to the Redis client (a parameter in the URL wins); the memory storage ignores them.
     RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     # A window starts at a key's first hit, as Laravel's throttle does.

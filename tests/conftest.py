@@ -94,6 +94,36 @@ def _dispose_all_engines():
 
 
 @pytest.fixture
+def make_app(config_class, _schema):
+    """make_app(**settings): apps beyond `app` (other settings, other databases, other servers);
+    `app` empties the tables afterwards."""
+    made = []
+
+    def make(**settings):
+        new = create_app(type("Config", (config_class,), settings))
+        made.append(new)
+        return new
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "server"])
+def empty_database_url(request, tmp_path):
+    """A new, empty database: a SQLite file; then, when the run has WMS_TEST_DATABASE_URL, a
+    schema or database of its own on that server (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    if not os.environ.get("WMS_TEST_DATABASE_URL"):
+        pytest.skip("needs WMS_TEST_DATABASE_URL")
+    with scratch_database(TestConfig.SQLALCHEMY_DATABASE_URI) as url:
+        yield url
+
+
+@pytest.fixture
 def ctx(app):
     """An app context, for tests that call services or read the database directly."""
     with app.app_context():

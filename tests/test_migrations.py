@@ -1,26 +1,15 @@
 """The Alembic chain builds exactly the schema the models describe (no drift)."""
-import os
-
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from config import TestConfig
-from tests.scratch import scratch_database
-from wms import create_app
 from wms.extensions import db
 
 
-def _migrated_app(config_class, url):
-    class Config(config_class):
-        SQLALCHEMY_DATABASE_URI = url
-
-    return create_app(Config)
-
-
-def _assert_no_drift(app):
+def test_the_migrations_match_the_models(make_app, empty_database_url):
+    """On SQLite, and on the server database of the run in a schema or database of its own."""
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_database_url)
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
@@ -32,21 +21,10 @@ def _assert_no_drift(app):
         db.engine.dispose()
 
 
-def test_sqlite_migrations_match_the_models(config_class, tmp_path):
-    _assert_no_drift(_migrated_app(config_class, f"sqlite:///{tmp_path / 'migrated.db'}"))
-
-
-@pytest.mark.skipif(not os.environ.get("WMS_TEST_DATABASE_URL"),
-                    reason="needs WMS_TEST_DATABASE_URL")
-def test_server_migrations_match_the_models(config_class):
-    """On the server database of the run, in a schema or database of its own."""
-    with scratch_database(TestConfig.SQLALCHEMY_DATABASE_URI) as url:
-        _assert_no_drift(_migrated_app(config_class, url))
-
-
-def _numbers_existing_personal_tokens(app):
+def test_0005_numbers_existing_personal_tokens(make_app, empty_database_url):
     """0005 gives the personal tokens already there their integer ids, oldest first, and no
     other token one; the chain runs up and down over data (SQLite rebuilds altered tables)."""
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_database_url)
     with app.app_context():
         upgrade(revision="0004")
         with db.engine.begin() as conn:
@@ -75,15 +53,3 @@ def _numbers_existing_personal_tokens(app):
         assert numbers == {"older": 1, "newer": 2, "password": None}
         downgrade(revision="base")
         db.engine.dispose()
-
-
-def test_sqlite_migration_numbers_existing_personal_tokens(config_class, tmp_path):
-    _numbers_existing_personal_tokens(
-        _migrated_app(config_class, f"sqlite:///{tmp_path / 'numbered.db'}"))
-
-
-@pytest.mark.skipif(not os.environ.get("WMS_TEST_DATABASE_URL"),
-                    reason="needs WMS_TEST_DATABASE_URL")
-def test_server_migration_numbers_existing_personal_tokens(config_class):
-    with scratch_database(TestConfig.SQLALCHEMY_DATABASE_URI) as url:
-        _numbers_existing_personal_tokens(_migrated_app(config_class, url))

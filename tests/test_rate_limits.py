@@ -5,29 +5,11 @@ import uuid
 
 import pytest
 
-from wms import create_app
-from wms.extensions import db
 
 TOKEN_URL = "/oauth/token"
 WAREHOUSES_URL = "/api/v1/warehouses/getall"
 TOO_MANY = {"message": "Too Many Attempts."}
 REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def make_app(config_class, _schema):
-    """Apps beyond `app` (other settings, other servers); `app` empties the tables afterwards."""
-    made = []
-
-    def make(**settings):
-        new = create_app(type("Config", (config_class,), settings))
-        made.append(new)
-        return new
-
-    yield make
-    for other in made:
-        with other.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ def create_app(config_class=Config):
     app.config.from_object(config_class)
     configure_secret_key(app)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
-        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        app.config["DATABASE_CONNECT_TIMEOUT"])
     app.json.sort_keys = False
     app.url_map.strict_slashes = False
     app.url_map.merge_slashes = False  # a JSON 404, not an HTML redirect
@@ -21,12 +22,15 @@ def create_app(config_class=Config):
         # The client's address from the X-Forwarded-For its proxies set (rate limits count by it).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=0)
 
+    from wms.http import REQUEST_ID_HEADER, init_http
+    init_http(app)  # request id, one log line per request, security headers
+
     from wms.extensions import cors, db, migrate
     from wms.ratelimit import RATE_LIMIT_HEADERS, init_rate_limits
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     cors.init_app(app, resources={r"/*": {"origins": app.config["CORS_ORIGINS"]}},
-                  expose_headers=RATE_LIMIT_HEADERS)
+                  expose_headers=RATE_LIMIT_HEADERS + [REQUEST_ID_HEADER])
 
     from wms import models  # noqa: F401  (registers the tables)
     from wms.errors import register_error_handlers

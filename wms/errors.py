@@ -1,14 +1,23 @@
 """ApiError and the handlers that turn every error into JSON with a `message`."""
+import logging
+
 from flask import current_app
 from flask_limiter import RateLimitExceeded
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from wms.db_errors import describe, is_outage
 from wms.extensions import db
+from wms.http import request_id
 from wms.ratelimit import TOO_MANY_ATTEMPTS, throttle_headers
 
 INVALID_PARAMS = "Parametros no validos."
 INTERNAL_ERROR = "Error interno del servidor."
+DATABASE_UNAVAILABLE = "Servicio no disponible: la base de datos no responde."
+# Seconds a client is told to wait when the database is down: about a server restart.
+DATABASE_RETRY_AFTER = 5
+
+log = logging.getLogger("wms.database")
 
 
 class ApiError(Exception):
@@ -71,11 +80,31 @@ def register_error_handlers(app):
     def http_error(e):
         return {"message": e.description}, e.code, _allow_header(e)
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_error(e):
+        if not is_outage(e):
+            return unexpected_error(e)
+        return database_unavailable(e)
+
     @app.errorhandler(Exception)
     def unexpected_error(e):
         db.session.rollback()
         current_app.logger.exception("unhandled error")
         return {"message": INTERNAL_ERROR}, 500
+
+
+def database_unavailable(error, **body):
+    """503 with Retry-After for a database that refused or lost the connection, logged as one
+    line (no traceback: an outage is no bug, and a restart would log one per request)."""
+    db.session.rollback()  # the pool drops a lost connection; the next request reconnects
+    log.warning("request_id=%s database unavailable: %s", request_id(), describe(error))
+    return unavailable(DATABASE_UNAVAILABLE, **body)
+
+
+def unavailable(message, **body):
+    """503 `{"message": ..., **body}` with Retry-After."""
+    return {"message": message, **body}, 503, {"Retry-After": str(DATABASE_RETRY_AFTER)}
 
 
 def _allow_header(e):

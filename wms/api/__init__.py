@@ -1,10 +1,10 @@
 """Blueprints: the warehouse API under /api/v1 (behind the bearer guard), users and personal
-tokens, /oauth, /.well-known and the sign-in pages."""
+tokens, /oauth, /.well-known, the sign-in pages and the health checks."""
 
 
 def register_blueprints(app):
-    from wms.api import (account, auth, authorize, catalog, clients, inventory, locations,
-                         oauth, personal_tokens, summary, user_tokens, users, warehouses,
+    from wms.api import (account, auth, authorize, catalog, clients, health, inventory,
+                         locations, oauth, personal_tokens, summary, user_tokens, users, warehouses,
                          wellknown)
     from wms.api.profiles import init_profile
 
@@ -26,3 +26,4 @@ def register_blueprints(app):
     app.register_blueprint(authorize.bp, url_prefix="/oauth")
     app.register_blueprint(wellknown.bp, url_prefix="/.well-known")
     app.register_blueprint(auth.bp)  # /login, /logout
+    app.register_blueprint(health.bp)  # /healthz, /readyz

@@ -23,10 +23,6 @@ from wms.services.users import BAD_CREDENTIALS, authenticate
 bp = Blueprint("auth", __name__)
 bp.after_app_request(set_xsrf_cookie)
 
-# The sign-in and consent pages: never cached, never framed by another site (clickjacking).
-PAGE_HEADERS = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store",
-                "X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
-
 
 def wants_json():
     """JSON for a JSON body or an Accept that prefers JSON; pages and redirects for browsers."""
@@ -52,7 +48,7 @@ def _page(status=200, error=None, email="", next_url="/"):
     html = render_template(
         "login.html", error=error, email=email, next=safe_next(next_url),
         token=csrf_token(), action=request.path)
-    return html, status, PAGE_HEADERS
+    return html, status  # wms.http gives pages their headers (CSP, no framing, no-store)
 
 
 @bp.get("/login")

@@ -16,7 +16,7 @@ from authlib.oauth2.rfc6749 import InvalidClientError
 from flask import (Blueprint, make_response, redirect, render_template, request, session,
                    url_for)
 
-from wms.api.auth import PAGE_HEADERS, wants_json
+from wms.api.auth import wants_json
 from wms.errors import ApiError
 from wms.oauth.guard import csrf_token, session_user, verify_csrf
 from wms.oauth.scopes import SCOPES, scope_names
@@ -76,7 +76,7 @@ def authorize():
                 "state": pending.get("state"), "auth_token": auth_token}
     html = render_template("consent.html", client=client, user=user, scopes=described,
                            auth_token=auth_token, token=csrf_token(), action=request.path)
-    return html, 200, PAGE_HEADERS
+    return html
 
 
 @bp.post("/authorize")

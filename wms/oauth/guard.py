@@ -10,6 +10,7 @@ from flask import current_app, g, request, session
 
 from wms.errors import ApiError
 from wms.extensions import db
+from wms.http import identify
 from wms.models import User
 from wms.oauth.permissions import INVALID_SCOPES, may_change_tokens
 from wms.oauth.tokens import find_access_token
@@ -72,11 +73,13 @@ def bearer_token():
         if token is None:
             guard.raise_error_response(None)
         g.authlib_server_oauth2_token = token
-        return token
-    try:
-        return guard.acquire_token()
-    except OAuth2Error as error:
-        guard.raise_error_response(error)
+    else:
+        try:
+            token = guard.acquire_token()
+        except OAuth2Error as error:
+            guard.raise_error_response(error)
+    identify(client_id=token.client_id, user_id=token.user_id)
+    return token
 
 
 def require_token():
@@ -125,6 +128,7 @@ def require_user():
         return None
     if request.method not in SAFE_METHODS:
         verify_csrf()
+    identify(user_id=user.id)
     g.user = user
     return None
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from wms.db_errors import is_conflict
 from wms.extensions import db
 
 
@@ -52,30 +53,12 @@ def _begin_writing(session):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-# Where a concurrent writer got in first, by driver: the operation is worth running again.
-_CONFLICTS = {
-    "23505", "40001", "40P01",  # PostgreSQL: unique violation, serialization failure, deadlock
-    1062, 1213, 1205,  # MariaDB: duplicate key, deadlock, lock wait timeout
-    "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED",
-}
-
-
-def _conflict(error):
-    """A unique-constraint clash or a lock conflict; a foreign key or NOT NULL failure is not,
-    it fails the same way every time."""
-    orig = error.orig
-    # psycopg names it in sqlstate, sqlite3 in sqlite_errorname, PyMySQL in args[0] (its
-    # sqlstate is the generic 23000 of every integrity error).
-    codes = {getattr(orig, "sqlstate", None), getattr(orig, "sqlite_errorname", None),
-             orig.args[0] if orig.args and isinstance(orig.args[0], (int, str)) else None}
-    return bool(codes & _CONFLICTS)
-
-
 def in_transaction(operation, attempts=4):
     """Run `operation()` in a unit of work; run it again if a concurrent writer got in first.
 
     Concurrent scanners meet at unique constraints (two of them placing the same SKU, two racks
     mapped at once): the loser rolls back and re-reads, and then finds what the winner wrote.
+    Anything else, a lost connection included, is raised at once (wms.db_errors).
 
     Called inside another operation's unit of work, `operation` joins that transaction: it
     commits, rolls back and is run again with it (an idempotent request stores its answer in
@@ -88,5 +71,5 @@ def in_transaction(operation, attempts=4):
             with unit_of_work():
                 return operation()
         except (IntegrityError, OperationalError) as error:
-            if attempt == attempts or not _conflict(error):
+            if attempt == attempts or not is_conflict(error):
                 raise
