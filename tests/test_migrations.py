@@ -87,3 +87,48 @@ def test_sqlite_migration_numbers_existing_personal_tokens(config_class, tmp_pat
 def test_server_migration_numbers_existing_personal_tokens(config_class):
     with scratch_database(TestConfig.SQLALCHEMY_DATABASE_URI) as url:
         _numbers_existing_personal_tokens(_migrated_app(config_class, url))
+
+
+def _gives_existing_users_their_roles(app):
+    """0007 makes the `admin` and `user` roles and gives every user the one its is_admin says;
+    going down, a deleted user is left a password no one can match."""
+    with app.app_context():
+        upgrade(revision="0006")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO users (id, name, email, password, is_admin) VALUES "
+                "(1, 'Boss', 'boss@store.example', 'x', :t), "
+                "(2, 'Clerk', 'clerk@store.example', 'x', :f)"), {"t": True, "f": False})
+        upgrade()
+        with db.engine.begin() as conn:
+            roles = dict(conn.execute(sa.text("SELECT name, id FROM roles")).all())
+            links = conn.execute(sa.text(
+                "SELECT model_id, role_id, model_type FROM model_has_roles "
+                "ORDER BY model_id")).all()
+            guards = conn.execute(sa.text("SELECT DISTINCT guard_name FROM roles")).all()
+            # The next role gets the next id (PostgreSQL's sequence moved past the given ones).
+            conn.execute(sa.text("INSERT INTO roles (name) VALUES ('supervisor')"))
+            new_id = conn.scalar(sa.text("SELECT id FROM roles WHERE name = 'supervisor'"))
+            conn.execute(sa.text("UPDATE users SET deleted_at = '2026-01-01 00:00:00', "
+                                 "address = 'Calle 1' WHERE id = 2"))
+        assert roles == {"admin": 1, "user": 2} and new_id == 3
+        assert [tuple(link) for link in links] == [(1, 1, "App\\User"), (2, 2, "App\\User")]
+        assert [tuple(g) for g in guards] == [("api",)]
+        downgrade(revision="0006")
+        with db.engine.connect() as conn:
+            passwords = dict(conn.execute(sa.text("SELECT id, password FROM users")).all())
+        assert passwords == {1: "x", 2: "!deleted"}
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
+def test_sqlite_migration_gives_existing_users_their_roles(config_class, tmp_path):
+    _gives_existing_users_their_roles(
+        _migrated_app(config_class, f"sqlite:///{tmp_path / 'roles.db'}"))
+
+
+@pytest.mark.skipif(not os.environ.get("WMS_TEST_DATABASE_URL"),
+                    reason="needs WMS_TEST_DATABASE_URL")
+def test_server_migration_gives_existing_users_their_roles(config_class):
+    with scratch_database(TestConfig.SQLALCHEMY_DATABASE_URI) as url:
+        _gives_existing_users_their_roles(_migrated_app(config_class, url))
