@@ -15,12 +15,12 @@ class PageSchema(Schema):
         unknown = EXCLUDE
 
     page = PositiveInt(load_default=1, maximum=10**9)
-    per_page = PositiveInt(load_default=15, maximum=10**9)
+    per_page = PositiveInt(maximum=10**9)  # absent: the list's default
 
     @validates_schema
     def per_page_within_max(self, data, **kwargs):
         maximum = current_app.config["PER_PAGE_MAX"]
-        if data["per_page"] > maximum:
+        if data.get("per_page", 0) > maximum:
             raise ValidationError(f"Must be at most {maximum}.", "per_page")
 
 
@@ -41,11 +41,11 @@ def fetch_page(stmt, count_stmt, page, per_page):
     return rows, total
 
 
-def paginate(stmt, count_stmt, dump):
-    """The page the request asks for (`page`, `per_page`) as Laravel's paginator; `dump(rows)`
-    turns the page's rows into JSON-ready data."""
+def paginate(stmt, count_stmt, dump, per_page=15):
+    """The page the request asks for (`page`, `per_page`, which defaults to `per_page`) as
+    Laravel's paginator; `dump(rows)` turns the page's rows into JSON-ready data."""
     args = load(PageSchema())
-    page, per_page = args["page"], args["per_page"]
+    page, per_page = args["page"], args.get("per_page", per_page)
     rows, total = fetch_page(stmt, count_stmt, page, per_page)
     last_page = max(1, math.ceil(total / per_page))
     path = request.base_url

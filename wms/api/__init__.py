@@ -24,4 +24,7 @@ def register_blueprints(app):
     app.register_blueprint(auth.bp)  # /login, /logout
     from wms.api import users
     app.register_blueprint(users.v1, url_prefix="/api/v1/user")
+    app.register_blueprint(users.v1_any, url_prefix="/api/v1/user")
+    from wms.api import roles
+    app.register_blueprint(roles.bp, url_prefix="/api/v1/roles")
     app.register_blueprint(users.bp)  # /api/login, /api/users, /users/search
