@@ -190,6 +190,15 @@ def count_queries(app):
 
 
 USER_EMAIL, USER_PASSWORD = "clerk@store.example", "correct horse"
+ADMIN_EMAIL, ADMIN_PASSWORD = "boss@store.example", "admin password"
+
+
+@pytest.fixture
+def admin(app):
+    """A user who is an admin (may manage users)."""
+    with app.app_context():
+        return create_user(name="Boss", email=ADMIN_EMAIL, password=ADMIN_PASSWORD,
+                           is_admin=True)
 
 
 @pytest.fixture

@@ -15,12 +15,11 @@ from wms.services.clients import create_client
 from wms.services.personal_tokens import create_personal_token
 from wms.services.users import create_user
 
-from tests.conftest import USER_EMAIL, USER_PASSWORD
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, USER_EMAIL, USER_PASSWORD
 
 UNAUTHENTICATED = {"message": "Unauthenticated."}
 UNAUTHORIZED = {"message": "This action is unauthorized."}
 USER_KEYS = {"id", "name", "email", "is_admin", "created_at", "updated_at"}
-ADMIN_EMAIL, ADMIN_PASSWORD = "boss@store.example", "admin password"
 NEW = {"name": "Nuevo", "email": "nuevo@store.example", "password": "long enough"}
 PAGE_KEYS = ["current_page", "data", "first_page_url", "from", "last_page", "last_page_url",
              "next_page_url", "path", "per_page", "prev_page_url", "to", "total"]
@@ -50,13 +49,6 @@ def client_token(app, client, admin):
         "grant_type": "client_credentials", "client_id": made.id, "client_secret": secret})
     assert response.status_code == 200, response.json
     return bearer(response.json["access_token"])
-
-
-@pytest.fixture
-def admin(app):
-    with app.app_context():
-        return create_user(name="Boss", email=ADMIN_EMAIL, password=ADMIN_PASSWORD,
-                           is_admin=True)
 
 
 @pytest.fixture

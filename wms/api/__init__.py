@@ -4,8 +4,8 @@ tokens, /oauth, /.well-known, the sign-in pages and the health checks."""
 
 def register_blueprints(app):
     from wms.api import (account, auth, authorize, catalog, clients, health, inventory,
-                         locations, oauth, personal_tokens, summary, user_tokens, users, warehouses,
-                         wellknown)
+                         locations, oauth, personal_tokens, roles, summary, user_tokens, users,
+                         warehouses, wellknown)
     from wms.api.profiles import init_profile
 
     init_profile(app)
@@ -16,6 +16,8 @@ def register_blueprints(app):
     app.register_blueprint(catalog.stores, url_prefix="/api/v1/stores")
     app.register_blueprint(catalog.categories, url_prefix="/api/v1/categories")
     app.register_blueprint(users.v1, url_prefix="/api/v1/user")
+    app.register_blueprint(users.v1_any, url_prefix="/api/v1/user")
+    app.register_blueprint(roles.bp, url_prefix="/api/v1/roles")
     app.register_blueprint(users.bp)  # /api/login, /api/users, /users/search
     app.register_blueprint(user_tokens.v1, url_prefix="/api/1.0/users")
     app.register_blueprint(user_tokens.v2, url_prefix="/api/v2")

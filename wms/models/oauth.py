@@ -127,6 +127,12 @@ class AccessToken(db.Model):
         now = now or utcnow()
         return not self.revoked and (self.expires_at is None or self.expires_at > now)
 
+    @property
+    def user_deleted(self):
+        """Whether the token's user was deleted (their tokens are revoked then; this also
+        stops one issued while the deletion ran)."""
+        return self.user is not None and self.user.deleted
+
 
 class RefreshToken(db.Model):
     """A refresh token, known by the SHA-256 of its value (the value itself is never stored).

@@ -47,8 +47,8 @@ class PresentedAccessToken:
         return self.row.expires_at is not None and self.row.expires_at <= utcnow()
 
     def is_revoked(self):
-        # As the guard: a revoked client's tokens let nothing in.
-        return self.row.revoked or self.row.client.revoked
+        # As the guard: a revoked client's tokens, a deleted user's, let nothing in.
+        return self.row.revoked or self.row.client.revoked or self.row.user_deleted
 
     def revoke(self):
         revoke_access_token(self.row.id)

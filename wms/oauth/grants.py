@@ -84,6 +84,9 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         if token.revoked:
             revoke_refresh_family(token.family_id)
             raise InvalidRefreshToken("Token has been revoked")
+        if token.access_token.user_deleted:
+            # Revoked with the user's deletion, unless issued while it ran.
+            raise InvalidRefreshToken("Token has been revoked")
         if not token.check_client(self.request.client):
             raise InvalidRefreshToken("Token is not linked to client")
         if token.expires_at is not None and token.expires_at <= utcnow():

@@ -9,14 +9,13 @@ from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
 from flask import current_app, g, request, session
 
 from wms.errors import ApiError
-from wms.extensions import db
 from wms.http import identify
-from wms.models import User
 from wms.oauth.permissions import INVALID_SCOPES, may_change_tokens
 from wms.oauth.tokens import find_access_token
 from wms.oauth.transient import csrf_header, has_token_cookie, token_from_cookie
 from wms.security import same_secret
 from wms.services import Actor
+from wms.services.users import live_user
 
 
 class JWTBearerValidator(BearerTokenValidator):
@@ -31,7 +30,8 @@ class JWTBearerValidator(BearerTokenValidator):
             from wms.services.personal_tokens import token_presented
             token_presented(token)
         # Passport refuses every token of a revoked client.
-        if token is None or not token.is_active() or token.client.revoked:
+        if token is None or not token.is_active() or token.client.revoked \
+                or token.user_deleted:
             raise InvalidTokenError()
 
 
@@ -147,11 +147,11 @@ CSRF_MISMATCH = "CSRF token mismatch."
 
 
 def session_user():
-    """The existing user the session cookie is signed in as, else None."""
+    """The existing, not deleted user the session cookie is signed in as, else None."""
     user_id = session.get(SESSION_USER_KEY)
     if not isinstance(user_id, int):
         return None
-    return db.session.get(User, user_id)
+    return live_user(user_id)
 
 
 def has_session_cookie():

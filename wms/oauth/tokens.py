@@ -52,13 +52,15 @@ def find_access_token(token):
     """(row, claims) of a token we signed, within its lifetime, whose row (found by `jti`, one
     primary-key lookup) belongs to the client its `aud` names; else (None, None).
 
-    The row may be revoked or past its `expires_at`: the guard refuses such a token, and
-    introspection calls it inactive.
+    The row may be revoked or past its `expires_at`, or its user deleted: the guard refuses
+    such a token, and introspection calls it inactive. The row comes with its client and user
+    (the same one statement).
     """
     claims = verify_access_token(token)
     if claims is None:
         return None, None
-    row = db.session.get(AccessToken, claims["jti"], options=[joinedload(AccessToken.client)])
+    row = db.session.get(AccessToken, claims["jti"],
+                         options=[joinedload(AccessToken.client), joinedload(AccessToken.user)])
     if row is None or str(row.client_id) != str(claims.get("aud")):
         return None, None
     return row, claims

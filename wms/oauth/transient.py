@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from flask import current_app, request
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from wms.extensions import db
 from wms.models import User
 from wms.security import same_secret
+from wms.services.users import live_user
 
 SALT = "wms.token-cookie"
 
@@ -65,7 +65,8 @@ def has_token_cookie():
 
 def token_from_cookie():
     """The TransientToken of the request's token cookie, or None: the cookie must be ours,
-    younger than TOKEN_COOKIE_LIFETIME, name an existing user, and come with its CSRF token."""
+    younger than TOKEN_COOKIE_LIFETIME, name an existing user who is not deleted, and come with
+    its CSRF token."""
     config = current_app.config
     try:
         data = _serializer().loads(request.cookies.get(config["TOKEN_COOKIE_NAME"], ""),
@@ -77,5 +78,5 @@ def token_from_cookie():
         return None
     if not same_secret(csrf_header(), data["csrf"]):
         return None
-    user = db.session.get(User, data["sub"])
+    user = live_user(data["sub"])
     return TransientToken(user) if user is not None else None

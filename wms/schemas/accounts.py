@@ -1,4 +1,5 @@
-"""JSON shape of a user (never the password or its hash), and what the user routes take."""
+"""JSON shapes of users (never the password or its hash) and roles, and what the user routes
+take: spec/02-03's, and the 2019 web UI's and scanner app's (spec/06 6.14)."""
 import re
 
 from marshmallow import (EXCLUDE, Schema, ValidationError, fields, post_load, validate,
@@ -96,3 +97,112 @@ class UserSearchSchema(Schema):
 
     q = fields.String(load_default="", validate=[validate.Length(max=SEARCH_MAX),
                                                  no_control_chars])
+
+
+# --- The 2019 clients' shapes (spec/06 6.14) ---------------------------------------------------
+
+class RoleSchema(Schema):
+    """A row of roles/getall."""
+
+    id = fields.Integer()
+    name = fields.String()
+    guard_name = fields.String()
+    created_at = LegacyDateTime()
+    updated_at = LegacyDateTime()
+
+
+class PivotSchema(Schema):
+    model_id = fields.Integer()
+    role_id = fields.Integer()
+    model_type = fields.String()
+
+
+class HeldRoleSchema(Schema):
+    """A user's role as spatie serialises it, from the link row (UserRole): the role's columns
+    and the link as `pivot`."""
+
+    id = fields.Integer(attribute="role.id")
+    name = fields.String(attribute="role.name")
+    guard_name = fields.String(attribute="role.guard_name")
+    created_at = LegacyDateTime(attribute="role.created_at")
+    updated_at = LegacyDateTime(attribute="role.updated_at")
+    pivot = fields.Function(PivotSchema().dump)
+
+
+class WebUserSchema(UserSchema):
+    """A user as the 2019 web UI lists it (user/getusers, user/authenticate)."""
+
+    class Meta:
+        fields = ("id", "name", "email", "address", "created_at", "updated_at", "roles")
+
+    address = fields.String()
+    roles = fields.List(fields.Nested(HeldRoleSchema), attribute="role_links")
+
+
+class ProfileSchema(WebUserSchema):
+    """user/getprofile, which the scanner app reads after signing in."""
+
+    class Meta:
+        fields = ("id", "name", "email", "roles")
+
+
+class WebLoginSchema(Schema):
+    """user/authenticate: a valid email and a password (of any length: only the check can say
+    it is wrong)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    email = Email(required=True)
+    password = fields.String(required=True, validate=validate.Length(
+        min=1, error="The password field is required."))
+
+
+class WebNewUserSchema(NewUserSchema):
+    """user/create: NewUserSchema's rules (the project's password policy), an `address`, and
+    `rol`, the name of a role (default `user`), which also decides is_admin."""
+
+    class Meta:
+        unknown = EXCLUDE
+        exclude = ("is_admin",)
+
+    address = Text(required=True)
+    role = Text(data_key="rol", load_default=None)
+
+
+class Address(fields.String):
+    """An address that may be cleared: trimmed, at most 255 characters, blank means none."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs).strip()
+        no_control_chars(value)
+        if len(value) > 255:
+            raise ValidationError("Longer than maximum length 255.")
+        return value or None
+
+
+class RoleNameSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    name = Text(required=True)
+
+
+class WebUserUpdateSchema(Schema):
+    """user/update/{id}: the web UI's edited row. `name`, `email`, `address` change when given;
+    `roles[0].name`, when given, becomes the user's role. The rest (id, created_at, tableData,
+    the roles' other keys) is read-only and ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    name = Text()
+    email = Email()
+    address = Address(allow_none=True)
+    roles = fields.List(fields.Nested(RoleNameSchema), allow_none=True)
+
+    @post_load
+    def the_role(self, data, **kwargs):
+        roles = data.pop("roles", None)
+        data["role"] = roles[0]["name"] if roles else None
+        return data

@@ -142,6 +142,24 @@ def revoke_access_token(jti):
                         .values(revoked=True, updated_at=utcnow()))
 
 
+def revoke_all_of_user(session, user_id):
+    """In the caller's transaction: revoke every access token of the user, their refresh
+    tokens, and the user's authorization codes not yet exchanged (a user is being deleted)."""
+    now = utcnow()
+    session.execute(sa.update(AccessToken).where(AccessToken.user_id == user_id,
+                                                 AccessToken.revoked.is_(False))
+                    .values(revoked=True, updated_at=now)
+                    .execution_options(synchronize_session=False))
+    session.execute(sa.update(RefreshToken)
+                    .where(RefreshToken.access_token_id.in_(
+                        sa.select(AccessToken.id).where(AccessToken.user_id == user_id)),
+                           RefreshToken.revoked.is_(False))
+                    .values(revoked=True).execution_options(synchronize_session=False))
+    session.execute(sa.update(AuthCode).where(AuthCode.user_id == user_id,
+                                              AuthCode.revoked.is_(False))
+                    .values(revoked=True).execution_options(synchronize_session=False))
+
+
 def purge_tokens(now=None):
     """Delete what no longer lets anything in, in one transaction; return how many went, by kind.
 
