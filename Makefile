@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install lint test run serve setup db-upgrade db-migrate clean
+.PHONY: install lint test run serve setup db-upgrade db-migrate clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 lint: install
-	$(BIN)/flake8 wms tests config.py wsgi.py
+	$(BIN)/flake8 wms tests bench config.py wsgi.py
 
 # The suite runs on every core (pytest-xdist); each worker has its own scratch database.
 test: lint
@@ -39,6 +39,12 @@ run: setup serve
 
 serve: install
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+# wms against its two floors on a store of a million placements (bench/README.md): SQLite, and
+# DATABASE_URL's PostgreSQL when it is set. Not part of `make test`; BENCH_ARGS passes options.
+bench: install
+	sh bench/setup.sh
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 db-upgrade: install
 	$(FLASK) db upgrade
