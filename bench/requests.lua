@@ -1,8 +1,9 @@
 -- wrk script of the benchmark: requests read from a file, one per line,
 --   METHOD <tab> PATH?QUERY <tab> JSON BODY (or nothing)
--- sent with the bearer token. Arguments (after `--`): the file, the token, and `cycle` (reads:
--- start the list again at its end) or `once` (writes: each line is sent once; the thread stops
--- when every line has its answer, so that no write is repeated).
+-- sent with the bearer token. Arguments (after `--`): the file, the token, and `cycle` (start
+-- the list again at its end, until wrk's -d duration is over) or `once` (each line is sent once,
+-- then the connections wait; the thread stops when every line has its answer: no write is sent
+-- twice, and no request is left for the server to finish after the run).
 -- done() prints one JSON line: answers counted here with a monotonic clock (wrk's own rate
 -- divides by the whole -d duration even when a thread stopped earlier), error answers (4xx and
 -- 5xx), and wrk's latency percentiles in microseconds.
@@ -41,15 +42,17 @@ function init(args)
   sent, answered, failed, first, last = 0, 0, 0, 0, 0
 end
 
+function delay()
+  -- `once`: when every line is sent, a connection sends nothing more (an hour is longer than
+  -- any run: the thread stops at the last answer, or wrk at its -d duration).
+  if not cycle and sent >= #lines then return 3600000 end
+  return 0
+end
+
 function request()
   if sent == 0 then first = now() end
   sent = sent + 1
-  local index = sent
-  if index > #lines then
-    -- `once`: the list is used up; until the last answers arrive, repeat the last line.
-    index = cycle and ((sent - 1) % #lines) + 1 or #lines
-  end
-  return lines[index]
+  return lines[((sent - 1) % #lines) + 1]
 end
 
 function response(status, headers, body)

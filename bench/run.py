@@ -706,20 +706,24 @@ def measure(routes, store, servers, app, token, options, log):
     def lines_for(route, name, n):
         data = info[route.name]
         if route.read:
-            requests = [(q, None) for q in data["queries"]]
+            queries = data["queries"]
+            requests = [(queries[k % len(queries)], None) for k in range(n or len(queries))]
         else:
             requests = route.writes(store, n)
         sizes = data["sizes"] if name == "floor_a" else None
         return request_lines(route, requests, sizes, data["status"])
 
-    def run(route, name, seconds, n):
+    def run(route, name, seconds, n=None):
+        """wrk for `seconds`: reads cycle through their queries; writes (and reads given `n`)
+        send `n` requests once each."""
+        cycle = route.read and n is None
         return run_wrk(servers[name], lines_for(route, name, n), token, seconds,
-                       options.clients, route.read, workfile)
+                       options.clients, cycle, workfile)
 
     plans = {route.name: warm_up(route, store, servers, token, options, run)
              for route in routes}
-    log("  warmed up: " + ", ".join(f"{name} {plan['seconds']} s x {plan['rounds']}"
-                                    for name, plan in plans.items() if plan["slow"]))
+    slow = [name for name, plan in plans.items() if plan["slow"]]
+    log("  warmed up" + (f"; slow (one round): {', '.join(slow)}" if slow else ""))
 
     rounds = {route.name: {name: [] for name in SERVERS} for route in routes}
     for n in range(options.rounds):
@@ -730,7 +734,8 @@ def measure(routes, store, servers, app, token, options, log):
             for name in order:
                 if name == "wms":
                     servers[name].reset_peak_rss()
-                stats = run(route, name, plans[route.name]["seconds"], options.write_pool)
+                plan = plans[route.name]
+                stats = run(route, name, plan["seconds"], plan["requests"])
                 stats["peak_rss_mb"] = servers[name].peak_rss_mb()
                 stats["load"] = os.getloadavg()[0]
                 rounds[route.name][name].append(stats)
@@ -740,6 +745,7 @@ def measure(routes, store, servers, app, token, options, log):
 
 
 SLOW_SECONDS = 1.0  # a route whose one request takes this long is measured in one round
+SLOW_RUN_SECONDS = 60
 
 
 def warm_up(route, store, servers, token, options, run):
@@ -762,12 +768,16 @@ def warm_up(route, store, servers, token, options, run):
     one = max(seconds["wms"], seconds["floor_b"])
     if one < SLOW_SECONDS / 5:
         for name in ("wms", "floor_b"):
-            run(route, name, options.warmup_seconds, 200)
+            run(route, name, options.warmup_seconds, None if route.read else 200)
     rate = options.workers / one  # answers per second with every worker busy
+    if one >= SLOW_SECONDS:
+        # Two requests per connection, each run until they are answered (at most
+        # SLOW_RUN_SECONDS), in one round.
+        return {"seconds": SLOW_RUN_SECONDS, "requests": 2 * options.clients, "rounds": 1,
+                "slow": True, "one_request_seconds": seconds}
     length = int(min(max(options.seconds, math.ceil(20 / rate)), options.max_seconds))
-    slow = one >= SLOW_SECONDS
-    return {"seconds": length, "rounds": 1 if slow else options.rounds, "slow": slow,
-            "one_request_seconds": seconds}
+    return {"seconds": length, "requests": None if route.read else options.write_pool,
+            "rounds": options.rounds, "slow": False, "one_request_seconds": seconds}
 
 
 def summarize(route, info, runs, plan):
@@ -782,6 +792,7 @@ def summarize(route, info, runs, plan):
     return {
         "route": route.name, "method": route.method, "path": route.path,
         "targets": list(route.targets), "seconds_per_run": plan["seconds"],
+        "requests_per_run": plan["requests"],
         "rounds_run": len(runs["wms"]),
         "one_request_ms": {name: round(t * 1000, 1)
                            for name, t in plan["one_request_seconds"].items()},
@@ -905,7 +916,9 @@ def table(routes):
     for r in routes:
         w, a, b = r["wms"], r["floor_a"], r["floor_b"]
         rows.append(f"| {r['route']} | {fmt(w['rps'])} | {fmt(w['p50_ms'], 1)} | "
-                    f"{fmt(w['p99_ms'], 1)} | {w['answers']} | {w['statements']} | "
+                    f"{fmt(w['p99_ms'], 1)} | {w['answers']}"
+                    + (f" ({w['errors']} failed)" if w["errors"] else "")
+                    + f" | {w['statements']} | "
                     f"{fmt(w['peak_rss_mb'])} | "
                     f"{fmt(a['rps'])} | {fmt(b['rps'])} | {b['statements']} | "
                     f"{fmt(r['ratio_floor_a'], 2)} | {fmt(r['ratio_floor_b'], 2)} |")
