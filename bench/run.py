@@ -949,11 +949,13 @@ def readme_section(results):
     for label, run in results["databases"].items():
         m = run["machine"]
         parts += [f"{run['database']}, {run['date']}, commit {run['commit']}, {m['cpu']} "
-                  f"({m['cores']} cores, {m['ram_gb']} GB):", "", table(run["routes"]), ""]
+                  f"({m['cores']} cores, {m['ram_gb']} GB), load average "
+                  f"{run['load_before']:.1f} to {run['load_after']:.1f}:", "",
+                  table(run["routes"]), ""]
     return "\n".join(parts).rstrip()
 
 
-def write_results(new, options):
+def write_results(new):
     results = {"databases": {}}
     if RESULTS_JSON.exists():
         results = json.loads(RESULTS_JSON.read_text())
@@ -992,12 +994,18 @@ def main(argv=None):
     parser.add_argument("--drop", action="store_true",
                         help="Delete the bench's store (SQLite file, PostgreSQL schema) and "
                              "stop.")
+    parser.add_argument("--report", action="store_true",
+                        help="Write results.md and the README's table again from results.json "
+                             "and stop.")
     parser.add_argument("--no-save", action="store_true",
                         help="Print the results; leave results.* and the README alone.")
     args = parser.parse_args(argv)
     urls = args.database or [f"sqlite:///{DATA / 'wms-bench.db'}"] + (
         [os.environ["DATABASE_URL"]] if os.environ.get("DATABASE_URL") else [])
     targets_ = [make_target(url) for url in urls]
+    if args.report:
+        write_results({})
+        return
     if args.drop:
         for target in targets_:
             drop_store(target)
@@ -1025,7 +1033,7 @@ def main(argv=None):
     results = {"databases": new}
     print(markdown(results))
     if not args.no_save:
-        write_results(new, options)
+        write_results(new)
 
 
 if __name__ == "__main__":
