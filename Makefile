@@ -8,7 +8,7 @@ PORT ?= 8000
 # Empty: gunicorn.conf.py starts (2 x CPUs) + 1 workers.
 WORKERS ?=
 
-.PHONY: install lint test run serve setup db-upgrade db-migrate clean
+.PHONY: install lint test run serve setup db-upgrade db-migrate clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 lint: install
-	$(BIN)/flake8 wms tests config.py wsgi.py gunicorn.conf.py
+	$(BIN)/flake8 wms tests bench config.py wsgi.py gunicorn.conf.py
 
 # The suite runs on every core (pytest-xdist); each worker has its own scratch database.
 test: lint
@@ -48,6 +48,12 @@ instance/secret-key:
 
 serve: install
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# wms against its two floors on a store of a million placements (bench/README.md): SQLite, and
+# DATABASE_URL's PostgreSQL when it is set. Not part of `make test`; BENCH_ARGS passes options.
+bench: install
+	sh bench/setup.sh
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 db-upgrade: install
 	$(FLASK) db upgrade

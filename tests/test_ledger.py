@@ -90,7 +90,9 @@ def _writes_placements(tree):
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-            args = [getattr(arg, "id", None) for arg in node.args]
+            # insert(Placement), insert(Placement.__table__), insert(models.Placement)
+            args = [getattr(arg, "id", None) or getattr(getattr(arg, "value", None), "id", None)
+                    or getattr(arg, "attr", None) for arg in node.args]
             if name == "Placement" or (name in ("insert", "update", "delete")
                                        and "Placement" in args):
                 lines.append(node.lineno)

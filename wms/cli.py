@@ -6,6 +6,7 @@ import io
 import json
 import shlex
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -25,7 +26,7 @@ from wms.schemas.accounts import UserSchema
 from wms.schemas.labels import LabelQuerySchema
 from wms.schemas.fields import CONTROL_CHARS
 from wms.schemas.oauth import RedirectList
-from wms.services import catalog, demo, idempotency, ledger, users
+from wms.services import bulk_demo, catalog, demo, idempotency, ledger, users
 from wms.services.clients import create_client
 from wms.services.labels import location_labels
 from wms.services.tokens import purge_tokens
@@ -175,18 +176,38 @@ def purge_command(as_json):
 @wms_cli.command("demo")
 @click.option("--if-empty", is_flag=True,
               help="Do nothing, successfully, if the database already has warehouses.")
+@click.option("--scale", type=click.Choice(["small", "large"]), default="small",
+              help="small: the README's demo data; large: 100,000 locations, 200,000 "
+                   "variations and 1,000,000 placements, written in bulk.")
+@click.option("--locations", type=click.IntRange(min=1), help="A bulk store of this many "
+              "locations (with --placements).")
+@click.option("--placements", type=click.IntRange(min=0), help="... and this many placements.")
+@click.option("--variations", type=click.IntRange(min=1),
+              help="... and this many variations (default: two per location).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def demo_command(if_empty, as_json):
+def demo_command(if_empty, scale, locations, placements, variations, as_json):
     """Load the demo data into an empty database."""
     if if_empty and demo.database_has_warehouses():
         _emit(as_json, {"loaded": False}, "The database already has data; demo data not loaded.")
         return
+    if (locations is None) != (placements is None) or (variations and locations is None):
+        raise click.UsageError("--locations and --placements go together (--variations too).")
+    if scale == "large" and locations is None:
+        locations, placements = bulk_demo.LARGE["locations"], bulk_demo.LARGE["placements"]
+        variations = bulk_demo.LARGE["variations"]
+    started = time.monotonic()
     try:
-        counts = demo.load_demo()
+        if locations is None:
+            counts = demo.load_demo()
+        else:
+            counts = bulk_demo.build_store(locations=locations, placements=placements,
+                                           variations=variations)
     except ApiError as e:
         raise click.ClickException(e.message)
-    _emit(as_json, {"loaded": True, **counts},
-          "Demo data loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".")
+    seconds = round(time.monotonic() - started, 1)
+    _emit(as_json, {"loaded": True, **counts, "seconds": seconds},
+          "Demo data loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+          + f" in {seconds} s.")
 
 
 @wms_cli.command("info")

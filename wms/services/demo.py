@@ -136,8 +136,7 @@ def _placements(locations, variations):
 def load_demo():
     """Write the demo data into an empty database, in one transaction; returns its counts."""
     with unit_of_work() as session:
-        if database_has_warehouses():
-            raise ApiError("La base de datos ya tiene bodegas: no se cargan los datos demo.", 409)
+        refuse_unless_empty()
         session.add(Store(id=1, name="CENTRO DE DISTRIBUCION", number="10060",
                           created_at=STORE_CREATED, updated_at=STORE_CREATED))
         session.add(Warehouse(id=1, name="Bodega1", store_id=1, created_at=None,
@@ -159,6 +158,12 @@ def load_demo():
     return {"stores": 1, "warehouses": 1, "locations": len(locations),
             "products": len(products), "variations": len(variations),
             "placements": placed}
+
+
+def refuse_unless_empty():
+    """Demo data goes into an empty database only (a 409 otherwise)."""
+    if database_has_warehouses():
+        raise ApiError("La base de datos ya tiene bodegas: no se cargan los datos demo.", 409)
 
 
 def database_has_warehouses():

@@ -312,6 +312,20 @@ def place_all(pairs, *, actor, kind="import", at=None):
     return in_transaction(insert)
 
 
+def place_selected(select, columns, *, kind="import"):
+    """Place the rows of `select` (an INSERT ... SELECT into the placements' `columns`, which
+    name at least warehouselocation_id and variation_id), each with its ledger row, in the
+    caller's transaction: for bulk loads too large to pass as pairs (`wms demo --scale
+    large`). The movements are those of the placements above the highest id before."""
+    before = db.session.scalar(sa.select(sa.func.max(Placement.id))) or 0
+    db.session.execute(sa.insert(Placement).from_select(columns, select))
+    db.session.execute(sa.insert(Movement).from_select(
+        ["kind", "variation_id", "to_location_id", "created_at", "merged"],
+        sa.select(sa.literal(kind), Placement.variation_id, Placement.warehouselocation_id,
+                  Placement.created_at, sa.false())
+        .where(Placement.id > before).order_by(Placement.id)))
+
+
 # --- Lists -----------------------------------------------------------------------------------
 
 def _with_variation(stmt):
