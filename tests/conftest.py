@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from config import TestConfig
 from wms import create_app
 from wms.extensions import db
-from wms.oauth.keys import generate_key_pair
+from wms.keys import generate_key_pair
 from wms.services.clients import create_client
 from wms.services.demo import load_demo
 from wms.services.users import create_user

@@ -15,8 +15,8 @@ import wms.services.tokens
 from wms.extensions import db
 from wms.models import AccessToken, OAuthClient
 from wms.models.base import utcnow
-from wms.oauth.keys import generate_key_pair
-from wms.oauth.tokens import sign_access_token
+from wms.keys import generate_key_pair
+from wms.access_tokens import sign_access_token
 from wms.services.tokens import issue_access_token
 
 URL = "/api/v1/warehouses/getall"

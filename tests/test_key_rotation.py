@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-import wms.oauth.keys
+import wms.keys
 from wms import create_app
 
 URL = "/api/v1/warehouses/getall"
@@ -30,7 +30,7 @@ def files_config(config_class, tmp_path):
 def clock(monkeypatch):
     """The key cache's clock, moved by hand."""
     now = [time.monotonic()]
-    monkeypatch.setattr(wms.oauth.keys.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(wms.keys.time, "monotonic", lambda: now[0])
     return now
 
 
@@ -67,7 +67,7 @@ def works(server, token):
 def test_old_tokens_stay_valid_and_new_ones_use_the_new_key(server, clock):
     before = get_token(server)
     rotated = rotate(server)
-    clock[0] += wms.oauth.keys.KEY_RELOAD_SECONDS + 1
+    clock[0] += wms.keys.KEY_RELOAD_SECONDS + 1
 
     after = get_token(server)
 
@@ -82,7 +82,7 @@ def test_a_running_server_switches_within_the_reload_time(server, files_config, 
 
     rotated = rotate(server)
     assert kid_of(get_token(other)) == kid_of(first)  # still inside its reload window
-    clock[0] += wms.oauth.keys.KEY_RELOAD_SECONDS + 1
+    clock[0] += wms.keys.KEY_RELOAD_SECONDS + 1
     fresh = get_token(other)
 
     assert kid_of(fresh) == rotated["kid"]
@@ -112,7 +112,7 @@ def test_unknown_kids_make_no_key_files_parsed(server, clock, monkeypatch):
     token = get_token(server)
     assert works(server, token)
     parsed = []
-    monkeypatch.setattr(wms.oauth.keys, "load_keys",
+    monkeypatch.setattr(wms.keys, "load_keys",
                         lambda app: parsed.append(app) or pytest.fail("keys parsed"))
     header, payload, signature = token.split(".")
     for n in range(20):
@@ -125,7 +125,7 @@ def test_unknown_kids_make_no_key_files_parsed(server, clock, monkeypatch):
 
 def test_jwks_lists_every_trusted_key(server, clock):
     rotated = rotate(server)
-    clock[0] += wms.oauth.keys.KEY_RELOAD_SECONDS + 1
+    clock[0] += wms.keys.KEY_RELOAD_SECONDS + 1
 
     keys = server.test_client().get("/.well-known/jwks.json").json["keys"]
 

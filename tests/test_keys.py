@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pytest
 from joserfc.jwk import RSAKey
 
-from wms.oauth.keys import KeysMissing, generate_key_pair, load_keys, write_key_pair
+from wms.keys import KeysMissing, generate_key_pair, load_keys, write_key_pair
 
 
 def fake_app(tmp_path, **config):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from wms.extensions import db
 from wms.models import AccessToken, OAuthClient
-from wms.oauth.keys import key_ring
+from wms.keys import key_ring
 
 TOKEN_URL = "/oauth/token"
 WAREHOUSES_URL = "/api/v1/warehouses/getall"

@@ -93,12 +93,12 @@ def test_a_503_names_the_request_in_both_lines(app, client, auth, lines, caplog,
     from sqlalchemy.exc import OperationalError
     import psycopg
 
-    import wms.oauth.tokens
+    import wms.access_tokens
 
     def lost(token_string):
         raise OperationalError("SELECT ...", {}, psycopg.OperationalError("connection lost"))
 
-    monkeypatch.setattr(wms.oauth.tokens, "find_access_token", lost)
+    monkeypatch.setattr(wms.access_tokens, "find_access_token", lost)
     monkeypatch.setattr("wms.oauth.guard.find_access_token", lost)
     app.config["PROPAGATE_EXCEPTIONS"] = False
 

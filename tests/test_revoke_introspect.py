@@ -13,7 +13,7 @@ import wms.services.tokens
 from wms.extensions import db
 from wms.models import AccessToken, OAuthClient
 from wms.models.base import utcnow
-from wms.oauth.keys import generate_key_pair
+from wms.keys import generate_key_pair
 from wms.services.clients import create_client
 from wms.services.tokens import issue_access_token
 

@@ -20,11 +20,11 @@ from wms.errors import ApiError
 from wms.extensions import db
 from wms.labels import MEDIA_TYPES, SHEETS, SYMBOLOGIES
 from wms.models import OAuthClient
-from wms.oauth.keys import (KeysMissing, is_pem, key_paths, key_ring, rotate_keys,
-                            write_key_pair)
-from wms.schemas.accounts import UserSchema
+from wms.keys import (KeysMissing, is_pem, key_paths, key_ring, rotate_keys,
+                      write_key_pair)
+from wms.schemas.accounts import NewUserSchema, UserSchema
 from wms.schemas.labels import LabelQuerySchema
-from wms.schemas.fields import CONTROL_CHARS
+from wms.values import CONTROL_CHARS
 from wms.schemas.oauth import RedirectList
 from wms.services import bulk_demo, catalog, demo, idempotency, ledger, users
 from wms.services.clients import create_client
@@ -380,7 +380,11 @@ def _problems(errors):
 def create_user_command(name, email, password, admin, as_json):
     """Create a user (the password is stored hashed)."""
     try:
-        user = users.create_user(name=name, email=email, password=password, is_admin=admin)
+        data = NewUserSchema().load(
+            {"name": name, "email": email, "password": password, "is_admin": admin})
+        user = users.add_user(data)
+    except ValidationError as e:
+        raise click.ClickException("; ".join(f"{k}: {' '.join(v)}" for k, v in e.messages.items()))
     except ApiError as e:
         problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in (e.errors or {}).items())
         raise click.ClickException(problems or e.message)

@@ -17,7 +17,7 @@ from wms.oauth.guard import acting_token, bearer_token, refuse_read_only_writes
 from wms.oauth.permissions import UNAUTHORIZED, may_manage_tokens_of, require_grantable
 from wms.pagination import fetch_page, page_url, paginate
 from wms.params import load, request_params
-from wms.schemas.fields import parse_id
+from wms.values import parse_id
 from wms.schemas.oauth import (PersonalTokenInput, TokenPageSchema, UserPersonalTokenInput,
                                UserPersonalTokenSchema, UserTokenSchema)
 from wms.services.personal_tokens import (create_personal_token, find_personal_token,

@@ -24,7 +24,8 @@ from wms.ratelimit import rate_limit
 from wms.schemas.accounts import (LoginSchema, NewUserSchema, ProfileSchema, UserSchema,
                                   UserSearchSchema, WebLoginSchema, WebNewUserSchema,
                                   WebUserSchema, WebUserUpdateSchema)
-from wms.schemas.fields import DATETIME_FORMAT, parse_id
+from wms.schemas.fields import DATETIME_FORMAT
+from wms.values import parse_id
 from wms.services import users
 
 NO_USER = "This token acts for a client, not for a user."

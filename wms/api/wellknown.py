@@ -3,9 +3,9 @@ from flask import Blueprint, url_for
 
 from wms.oauth.grants import CLIENT_AUTH_METHODS, PKCE_METHODS
 from wms.oauth.issuer import issuer
-from wms.oauth.keys import key_ring
+from wms.keys import key_ring
 from wms.oauth.scopes import SCOPES
-from wms.oauth.tokens import ALGORITHM
+from wms.access_tokens import ALGORITHM
 
 bp = Blueprint("wellknown", __name__)
 

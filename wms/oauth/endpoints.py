@@ -18,7 +18,7 @@ from wms.models.base import utcnow
 from wms.oauth.errors import PassportInvalidRequest
 from wms.oauth.grants import CLIENT_AUTH_METHODS
 from wms.oauth.issuer import issuer
-from wms.oauth.tokens import find_access_token
+from wms.access_tokens import find_access_token
 from wms.services.tokens import (find_refresh_token, revoke_access_token,
                                  revoke_refresh_family)
 

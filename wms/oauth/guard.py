@@ -11,7 +11,7 @@ from flask import current_app, g, request, session
 from wms.errors import ApiError
 from wms.http import identify
 from wms.oauth.permissions import INVALID_SCOPES, may_change_tokens
-from wms.oauth.tokens import find_access_token
+from wms.access_tokens import find_access_token
 from wms.oauth.transient import csrf_header, has_token_cookie, token_from_cookie
 from wms.security import same_secret
 from wms.services import Actor

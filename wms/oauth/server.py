@@ -12,7 +12,7 @@ from wms.oauth.grants import (AuthorizationCodeGrant, ClientCredentialsGrant, Pa
                               RefreshTokenGrant)
 from wms.oauth.scopes import SCOPES, scope_names
 from wms.params import request_params
-from wms.schemas.fields import parse_id
+from wms.values import parse_id
 from wms.services.tokens import issue_tokens
 
 # What Authlib's https check is shown instead of the request's URL (see PassportRequest).

@@ -53,7 +53,7 @@ import sqlalchemy as sa
 
 from wms.extensions import db
 from wms.models import Image, Product, Variation
-from wms.schemas.fields import CONTROL_CHARS, MAX_ID
+from wms.values import CONTROL_CHARS, MAX_ID
 from wms.services import unit_of_work
 from wms.services.sequences import sync_id_sequences
 

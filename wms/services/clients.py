@@ -5,7 +5,7 @@ from wms.errors import ApiError
 from wms.extensions import db
 from wms.models import AccessToken, OAuthClient, RefreshToken
 from wms.models.base import utcnow
-from wms.schemas.fields import parse_id
+from wms.values import parse_id
 from wms.security import hash_secret, new_client_secret
 from wms.services import unit_of_work
 from wms.services.sequences import sync_id_sequences

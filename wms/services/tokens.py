@@ -13,7 +13,7 @@ from wms.extensions import db
 from wms.errors import ApiError
 from wms.models import AccessToken, AuthCode, OAuthClient, RefreshToken
 from wms.models.base import utcnow
-from wms.oauth.tokens import sign_access_token
+from wms.access_tokens import sign_access_token
 from wms.services import unit_of_work
 
 

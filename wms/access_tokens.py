@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from wms.extensions import db
 from wms.models import AccessToken
-from wms.oauth.keys import key_ring
+from wms.keys import key_ring
 
 ALGORITHM = "RS256"
 # Passport repeats the jti in the header, which the strict registry refuses to write.
