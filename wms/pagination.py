@@ -8,6 +8,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, validates_schema
 from wms.extensions import db
 from wms.params import load
 from wms.schemas.fields import PositiveInt
+from wms.schemas import shape
 
 
 class PageSchema(Schema):
@@ -44,7 +45,7 @@ def fetch_page(stmt, count_stmt, page, per_page):
 def paginate(stmt, count_stmt, dump, per_page=15):
     """The page the request asks for (`page`, and `per_page`, by default `per_page`) as
     Laravel's paginator; `dump(rows)` turns the page's rows into JSON-ready data."""
-    args = load(PageSchema())
+    args = load(shape(PageSchema))
     page, per_page = args["page"], args["per_page"] or per_page
     rows, total = fetch_page(stmt, count_stmt, page, per_page)
     last_page = max(1, math.ceil(total / per_page))

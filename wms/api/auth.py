@@ -19,6 +19,7 @@ from wms.params import request_params
 from wms.ratelimit import rate_limit
 from wms.schemas.accounts import UserSchema
 from wms.services.users import BAD_CREDENTIALS, authenticate
+from wms.schemas import shape
 
 bp = Blueprint("auth", __name__)
 bp.after_app_request(set_xsrf_cookie)
@@ -87,7 +88,7 @@ def login():
     session[SESSION_USER_KEY] = user.id
     rotate_csrf_token()
     # Another person's token cookie, left in this browser, goes with their session.
-    response = UserSchema().dump(user) if as_json else redirect(safe_next(next_url), 302)
+    response = shape(UserSchema).dump(user) if as_json else redirect(safe_next(next_url), 302)
     return forget_token_cookie(make_response(response))
 
 

@@ -9,6 +9,7 @@ from wms.params import load
 from wms.schemas.clients import CategorySchema, StoreListSchema
 from wms.schemas.warehouse import StoreSchema
 from wms.services import products, warehouses
+from wms.schemas import shape
 
 stores = Blueprint("stores", __name__)
 stores.before_request(require_token)
@@ -21,14 +22,14 @@ _PARENT = re.compile(r"-?[0-9]{1,10}")
 @stores.get("/getallstores")
 def index():
     """Every store (a plain array), sorted by `column` and `order`."""
-    args = load(StoreListSchema())
-    return StoreSchema(many=True).dump(warehouses.all_stores(**args))
+    args = load(shape(StoreListSchema))
+    return shape(StoreSchema, many=True).dump(warehouses.all_stores(**args))
 
 
 @categories.get("/parent")
 def departments():
     """The active departments (top-level categories), a plain array."""
-    return CategorySchema(many=True).dump(products.categories())
+    return shape(CategorySchema, many=True).dump(products.categories())
 
 
 @categories.get("/child/<parent>")
@@ -36,4 +37,4 @@ def subcategories(parent):
     """The active subcategories of a department (-1, the UI's "all departments": none)."""
     if not _PARENT.fullmatch(parent):
         raise ApiError(INVALID_PARAMS, 400, {"id": ["Must be a category id."]})
-    return CategorySchema(many=True).dump(products.categories(int(parent)))
+    return shape(CategorySchema, many=True).dump(products.categories(int(parent)))

@@ -7,6 +7,7 @@ from wms.params import load
 from wms.schemas.oauth import (ClientSchema, ClientUpdateSchema, NewClientSchema, TokenSchema,
                                created_client)
 from wms.services import clients, tokens
+from wms.schemas import shape
 
 bp = Blueprint("clients", __name__)
 bp.before_request(require_user)
@@ -15,13 +16,13 @@ bp.before_request(require_user)
 @bp.get("/clients")
 def client_index():
     """The user's active clients, by name; never a secret."""
-    return ClientSchema(many=True).dump(clients.active_clients_for_user(current_user().id))
+    return shape(ClientSchema, many=True).dump(clients.active_clients_for_user(current_user().id))
 
 
 @bp.post("/clients")
 def client_store():
     """A new client of the user; its plain secret is in this response only."""
-    data = load(NewClientSchema())
+    data = load(shape(NewClientSchema))
     client, secret = clients.create_user_client(user_id=current_user().id, **data)
     return created_client(client, secret), 201
 
@@ -29,8 +30,8 @@ def client_store():
 @bp.put("/clients/<client_id>")
 def client_update(client_id):
     client = clients.find_user_client(current_user().id, client_id)
-    data = load(ClientUpdateSchema())
-    return ClientSchema().dump(clients.update_client(client, **data))
+    data = load(shape(ClientUpdateSchema))
+    return shape(ClientSchema).dump(clients.update_client(client, **data))
 
 
 @bp.delete("/clients/<client_id>")
@@ -44,7 +45,7 @@ def client_destroy(client_id):
 def token_index():
     """The user's live tokens for clients that are not personal access clients, newest first,
     each with its client."""
-    return TokenSchema(many=True).dump(tokens.tokens_for_user(current_user().id))
+    return shape(TokenSchema, many=True).dump(tokens.tokens_for_user(current_user().id))
 
 
 @bp.delete("/tokens/<token_id>")

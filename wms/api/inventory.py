@@ -20,6 +20,7 @@ from wms.schemas.inventory import (BatchSchema, CurrentStateSchema, HistoryFilte
 from wms.schemas.warehouse import LocationQuerySchema
 from wms.services import idempotency, inventory, labels, ledger, products, warehouses
 from wms.services.products import ProductFilter
+from wms.schemas import shape
 
 bp = Blueprint("inventory", __name__)
 bp.before_request(require_token)
@@ -33,7 +34,7 @@ def conflict(error):
 @bp.get("/getall")
 def index():
     """The inventory, paginated: placements (spec) or products (clients-2019), searched."""
-    args = load(InventorySearchSchema())
+    args = load(shape(InventorySearchSchema))
     search = ProductFilter(**product_filter_args(args, exact_sku=True))
     return profile().inventory(search, args["warehouse_id"], args["notLocated"])
 
@@ -41,7 +42,7 @@ def index():
 @bp.get("/getitemsinlocation")
 def items_in_location():
     """What one location holds, paginated: placements (spec) or products (clients-2019)."""
-    args = load(LocationQuerySchema())
+    args = load(shape(LocationQuerySchema))
     location = warehouses.find_location(args["warehouse_id"], args["mapped_string"])
     return profile().items_in_location(location)
 
@@ -49,24 +50,24 @@ def items_in_location():
 @bp.get("/getlatest")
 def latest():
     """The products placed in a warehouse most recently, paginated (the web UI's dashboard)."""
-    args = load(LatestQuerySchema())
+    args = load(shape(LatestQuerySchema))
     warehouses.get_warehouse(args["warehouse_id"])
     rows, count = products.latest_products_query(args["warehouse_id"], args["q"])
-    return paginate(rows, count, LatestProductSchema(many=True).dump, per_page=10)
+    return paginate(rows, count, shape(LatestProductSchema, many=True).dump, per_page=10)
 
 
 @bp.get("/getlocationsofproduct")
 def locations_of_product():
     """The product of a scanned SKU or style code, with its variations and locations (the
     scanner app's product screen)."""
-    args = load(ScannedCodeSchema())
-    return ScannedProductSchema().dump(products.scanned_product(args["sku"]))
+    args = load(shape(ScannedCodeSchema))
+    return shape(ScannedProductSchema).dump(products.scanned_product(args["sku"]))
 
 
 @bp.get("/printsticker")
 def print_sticker():
     """A PDF of a product's labels (one per variation) or of a location's label."""
-    printout = labels.sticker(**load(StickerQuerySchema()))
+    printout = labels.sticker(**load(shape(StickerQuerySchema)))
     return send_file(io.BytesIO(printout.body), mimetype=printout.media_type,
                      as_attachment=True, download_name=printout.filename)
 
@@ -74,17 +75,17 @@ def print_sticker():
 @bp.get("/getlocationsofitem")
 def locations_of_item():
     """Every location of a SKU (`sku`), or of several (`skus[]`), with its warehouse."""
-    args = load(SkuListSchema())
+    args = load(shape(SkuListSchema))
     skus = args["skus"] or [args["sku"]]
-    return ItemLocationsSchema(many=True).dump(inventory.locations_of_skus(skus))
+    return shape(ItemLocationsSchema, many=True).dump(inventory.locations_of_skus(skus))
 
 
 @bp.get("/history")
 def history():
     """The ledger, newest first, filtered, paginated."""
-    args = load(HistoryFilterSchema())
+    args = load(shape(HistoryFilterSchema))
     rows, count = ledger.history_query(**args)
-    return paginate(rows, count, MovementSchema(many=True).dump)
+    return paginate(rows, count, shape(MovementSchema, many=True).dump)
 
 
 # --- Writes: each action's write and answer, shared by its route and by batches ---------------
@@ -114,18 +115,18 @@ def _remove(data):
 
 
 def _placement(placement):
-    return 200, PlacementSchema().dump(placement)
+    return 200, shape(PlacementSchema).dump(placement)
 
 
 def _removal(removal):
-    return 200, RemovalSchema().dump(removal)
+    return 200, shape(RemovalSchema).dump(removal)
 
 
 @bp.post("/locateitemscan")
 @bp.post("/locateitemweb")
 def locate():
     """Place a SKU in a location: scanned (by code) or chosen on the web (by code or id)."""
-    data = load(LocateSchema())
+    data = load(shape(LocateSchema))
     return respond("locate", data, lambda: _locate(data), profile().located)
 
 
@@ -133,25 +134,26 @@ def locate():
 @bp.post("/moveitemweb")
 def move():
     """Move a SKU between two locations, scanned or chosen on the web."""
-    data = load(MoveSchema())
+    data = load(shape(MoveSchema))
     return respond("move", data, lambda: _move(data), _placement)
 
 
 @bp.post("/removeitemfromlocation")
 def remove():
     """End a SKU's placement at a location (or its product's, with withSiblings or a style)."""
-    data = load(RemoveSchema())
+    data = load(shape(RemoveSchema))
     return respond("remove", data, lambda: _remove(data), _removal)
 
 
 @bp.post("/undo")
 def undo():
     """Revert one movement of the ledger, if nothing changed its placement since."""
-    data = load(UndoSchema())
+    data = load(shape(UndoSchema))
 
     def render(movement):
-        return 200, {"movement": MovementSchema().dump(movement),
-                     "current": CurrentStateSchema().dump(inventory.where_is(movement.variation))}
+        current = inventory.where_is(movement.variation)
+        return 200, {"movement": shape(MovementSchema).dump(movement),
+                     "current": shape(CurrentStateSchema).dump(current)}
 
     return respond("undo", data,
                    lambda: inventory.undo(movement_id=data["movement_id"],
@@ -160,15 +162,15 @@ def undo():
 
 # What a batch's scan may do: its input, its write and its answer.
 BATCH_ACTIONS = {
-    "locate": (LocateSchema(), _locate,
+    "locate": (shape(LocateSchema), _locate,
                lambda result: (200, {"placement": _placement(result.placement)[1]})),
-    "move": (MoveSchema(), _move, lambda p: (200, {"placement": _placement(p)[1]})),
-    "remove": (RemoveSchema(), _remove, lambda r: (200, {"removal": _removal(r)[1]})),
+    "move": (shape(MoveSchema), _move, lambda p: (200, {"placement": _placement(p)[1]})),
+    "remove": (shape(RemoveSchema), _remove, lambda r: (200, {"removal": _removal(r)[1]})),
 }
 
 
 @bp.post("/batch")
 def batch():
     """Apply an offline batch of scans in order, each on its own; one result per scan."""
-    scans = load(BatchSchema())["scans"]
+    scans = load(shape(BatchSchema))["scans"]
     return run_batch(scans, BATCH_ACTIONS, lambda s: idempotency.fingerprint("batch", s))

@@ -15,6 +15,7 @@ from wms.schemas.warehouse import (LocationActiveSchema, LocationListSchema, Loc
                                    OccupancySchema)
 from wms.services import labels, products, warehouses
 from wms.services.products import ProductFilter
+from wms.schemas import shape
 
 bp = Blueprint("locations", __name__)
 bp.before_request(require_token)
@@ -30,7 +31,7 @@ def _check_warehouse(warehouse_id, found_anything):
 def racks():
     """The racks of a warehouse: paginated numbers (spec), or every rack with how many
     products of the search it holds (clients-2019)."""
-    args = load(RackSearchSchema())
+    args = load(shape(RackSearchSchema))
     search = ProductFilter(**product_filter_args(args))
     answer = profile().racks(args["warehouse_id"], search)
     _check_warehouse(args["warehouse_id"], answer["total"] if isinstance(answer, dict)
@@ -42,7 +43,7 @@ def racks():
 def blocks():
     """The locations of one rack with how many placements (of the search's products) each
     holds: a plain array."""
-    args = load(BlockSearchSchema())
+    args = load(shape(BlockSearchSchema))
     search = ProductFilter(**product_filter_args(args))
     rows = products.rack_blocks(args["warehouse_id"], args["rack"], search)
     _check_warehouse(args["warehouse_id"], rows)
@@ -53,9 +54,9 @@ def blocks():
 def index():
     """The locations of a warehouse, with warehouse and store, searched, filtered, sorted and
     paginated."""
-    args = load(LocationListSchema())
+    args = load(shape(LocationListSchema))
     rows, count = warehouses.locations_query(**args)
-    page = paginate(rows, count, LocationRowSchema(many=True).dump)
+    page = paginate(rows, count, shape(LocationRowSchema, many=True).dump)
     _check_warehouse(args["warehouse_id"], page["total"])
     return page
 
@@ -63,9 +64,9 @@ def index():
 @bp.get("/occupancy")
 def occupancy():
     """Every location of a warehouse with its item count and last movement, for a rack map."""
-    args = load(OccupancyQuerySchema())
+    args = load(shape(OccupancyQuerySchema))
     rows, count = warehouses.occupancy_query(**args)
-    page = paginate(rows, count, lambda ids: OccupancySchema(many=True).dump(
+    page = paginate(rows, count, lambda ids: shape(OccupancySchema, many=True).dump(
         warehouses.occupancy(ids)))
     _check_warehouse(args["warehouse_id"], page["total"])
     return page
@@ -74,17 +75,17 @@ def occupancy():
 @bp.post("/editlocationactive")
 def edit_active():
     """Put a location in service (`chk` true) or take it out (false)."""
-    args = load(LocationActiveSchema())
+    args = load(shape(LocationActiveSchema))
     location = warehouses.set_location_active(args["id"], args["chk"])
     # The web UI's success text, beside the location.
-    return {**LocationStatusSchema().dump(location), "message": "Se modifico con exito"}
+    return {**shape(LocationStatusSchema).dump(location), "message": "Se modifico con exito"}
 
 
 @bp.post("/maplocations")
 def map_locations():
     """Map a new rack: blocks x levels x sides locations with the next rack number."""
     with profile().map_errors():
-        data = load(MapRackSchema())
+        data = load(shape(MapRackSchema))
         rack, created = warehouses.map_rack(**data)
     return {"message": "Recurso creado.", "rack": str(rack), "locations_count": created}, 201
 
@@ -92,6 +93,6 @@ def map_locations():
 @bp.get("/labels")
 def print_labels():
     """Printable labels of locations (a rack, one code or ids[]): PDF, PNG or ZPL."""
-    printout = labels.location_labels(**load(LabelQuerySchema()))
+    printout = labels.location_labels(**load(shape(LabelQuerySchema)))
     return send_file(io.BytesIO(printout.body), mimetype=printout.media_type,
                      as_attachment=True, download_name=printout.filename)

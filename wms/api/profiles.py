@@ -14,6 +14,7 @@ from wms.schemas.inventory import (PlacementDetailSchema, PlacementInLocationSch
                                    PlacementSchema)
 from wms.schemas.warehouse import BlockSchema, RackSchema
 from wms.services import inventory, products, warehouses
+from wms.schemas import shape
 
 SHAPES = ("spec", "clients-2019")
 ALREADY_HERE = "El producto ya se encuentra ubicado aqui"
@@ -28,23 +29,23 @@ class SpecProfile:
 
     def racks(self, warehouse_id, product_filter):
         rows, count = warehouses.racks_query(warehouse_id)
-        return paginate(rows, count, lambda racks: RackSchema(many=True).dump(
+        return paginate(rows, count, lambda racks: shape(RackSchema, many=True).dump(
             {"rack": rack} for rack in racks))
 
     def blocks(self, rows):
-        return BlockSchema(many=True).dump(rows)
+        return shape(BlockSchema, many=True).dump(rows)
 
     def inventory(self, product_filter, warehouse_id, not_located):
         rows, count = inventory.placements_query(warehouse_id=warehouse_id,
                                                  sku=product_filter.sku)
-        return paginate(rows, count, PlacementDetailSchema(many=True).dump)
+        return paginate(rows, count, shape(PlacementDetailSchema, many=True).dump)
 
     def items_in_location(self, location):
         rows, count = inventory.location_items_query(location.id)
-        return paginate(rows, count, PlacementInLocationSchema(many=True).dump)
+        return paginate(rows, count, shape(PlacementInLocationSchema, many=True).dump)
 
     def located(self, result):
-        return 200, PlacementSchema().dump(result.placement)
+        return 200, shape(PlacementSchema).dump(result.placement)
 
     @contextmanager
     def map_errors(self):
@@ -58,20 +59,20 @@ class Clients2019Profile(SpecProfile):
     name = "clients-2019"
 
     def racks(self, warehouse_id, product_filter):
-        return RackTotalSchema(many=True).dump(
+        return shape(RackTotalSchema, many=True).dump(
             {"rack": rack, "total_items": total}
             for rack, total in products.rack_totals(warehouse_id, product_filter))
 
     def blocks(self, rows):
-        return BlockNumbersSchema(many=True).dump(rows)
+        return shape(BlockNumbersSchema, many=True).dump(rows)
 
     def inventory(self, product_filter, warehouse_id, not_located):
         rows, count = products.products_query(product_filter, not_located, warehouse_id)
-        return paginate(rows, count, InventoryProductSchema(many=True).dump, per_page=20)
+        return paginate(rows, count, shape(InventoryProductSchema, many=True).dump, per_page=20)
 
     def items_in_location(self, location):
         rows, count = products.location_products_query(location.id)
-        page = paginate(rows, count, InventoryProductSchema(many=True).dump, per_page=20)
+        page = paginate(rows, count, shape(InventoryProductSchema, many=True).dump, per_page=20)
         return {**page, "warehouselocation_id": location.id, "rack": location.rack,
                 "block": location.block, "level": location.level, "side": location.side,
                 "mapped_string": location.mapped_string}
@@ -80,7 +81,7 @@ class Clients2019Profile(SpecProfile):
         if result.already:
             # The app asks whether to place the product's other sizes too, on a 302.
             return 302, {"message": ALREADY_HERE}
-        return 200, [LocatedProductSchema().dump(result)]
+        return 200, [shape(LocatedProductSchema).dump(result)]
 
     @contextmanager
     def map_errors(self):
@@ -89,7 +90,7 @@ class Clients2019Profile(SpecProfile):
         try:
             yield
         except ApiError as e:
-            body = ResponderErrorSchema().dump({
+            body = shape(ResponderErrorSchema).dump({
                 "status": e.status_code, "message": e.message, "errors": e.errors,
                 "code": RESPONDER_CODES.get(e.status_code, "error")})
             raise ApiError(e.message, e.status_code, body=body) from e

@@ -7,6 +7,7 @@ from wms.oauth.guard import require_token
 from wms.pagination import paginate
 from wms.schemas.accounts import RoleSchema
 from wms.services.roles import roles_query
+from wms.schemas import shape
 
 bp = Blueprint("roles", __name__)
 bp.before_request(require_token)
@@ -15,4 +16,4 @@ bp.before_request(require_token)
 @bp.get("/getall")
 def index():
     """Every role, by id, paginated (25 a page unless `per_page` says)."""
-    return paginate(*roles_query(), RoleSchema(many=True).dump, per_page=WEB_PAGE_SIZE)
+    return paginate(*roles_query(), shape(RoleSchema, many=True).dump, per_page=WEB_PAGE_SIZE)

@@ -5,6 +5,7 @@ from wms.oauth.guard import require_token
 from wms.params import load
 from wms.schemas.summary import SummaryQuerySchema, SummarySchema
 from wms.services import summary as summaries
+from wms.schemas import shape
 
 bp = Blueprint("summary", __name__)
 bp.before_request(require_token)
@@ -13,5 +14,5 @@ bp.before_request(require_token)
 @bp.get("/getsummary")
 def show():
     """Counts of the whole database and, with `warehouse_id`, of that warehouse."""
-    args = load(SummaryQuerySchema())
-    return SummarySchema().dump(summaries.summary(args["warehouse_id"]))
+    args = load(shape(SummaryQuerySchema))
+    return shape(SummarySchema).dump(summaries.summary(args["warehouse_id"]))

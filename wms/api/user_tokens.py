@@ -25,6 +25,7 @@ from wms.services.personal_tokens import (create_personal_token, find_personal_t
                                           revoke_personal_token, revoke_token)
 from wms.services.tokens import TOKEN_MISSING
 from wms.services.users import USER_MISSING, find_user
+from wms.schemas import shape
 
 v1 = Blueprint("user_tokens_v1", __name__)
 v2 = Blueprint("user_tokens_v2", __name__)
@@ -97,7 +98,7 @@ def destroy(user_id, token_id):
 
 # --- /api/v2 ---------------------------------------------------------------------------------
 
-_v2_schema = UserPersonalTokenSchema()
+_v2_schema = shape(UserPersonalTokenSchema)
 
 
 class FieldErrors(ApiError):
@@ -136,7 +137,7 @@ def v2_index(user_id):
     """The user's live personal tokens (JWT hidden), AWX's list: count, next, previous,
     results; `page` and `page_size`."""
     user = target_user(user_id)
-    args = load_v2(TokenPageSchema())
+    args = load_v2(shape(TokenPageSchema))
     page, size = args["page"], args["page_size"]
     if size > current_app.config["PER_PAGE_MAX"]:
         raise FieldErrors({"page_size": [

@@ -27,6 +27,7 @@ from wms.schemas.accounts import (LoginSchema, NewUserSchema, ProfileSchema, Use
 from wms.schemas.fields import DATETIME_FORMAT
 from wms.values import parse_id
 from wms.services import users
+from wms.schemas import shape
 
 NO_USER = "This token acts for a client, not for a user."
 
@@ -57,10 +58,10 @@ v1.before_request(require_manager)
 
 
 def _create_user(may_grant_admin):
-    data = load(NewUserSchema())
+    data = load(shape(NewUserSchema))
     if data["is_admin"] and not may_grant_admin:
         raise ApiError(UNAUTHORIZED, 403)
-    return UserSchema().dump(users.add_user(data)), 201
+    return shape(UserSchema).dump(users.add_user(data)), 201
 
 
 @v1.post("/store")
@@ -73,12 +74,12 @@ def store():
 @rate_limit("LOGIN_RATE_LIMIT")
 def login():
     """A personal access token for an email (or username) and password."""
-    data = load(LoginSchema())
+    data = load(shape(LoginSchema))
     jwt, token, user = users.login(data["login"], data["password"])
     return {"token_type": "Bearer", "access_token": jwt,
             "expires_at": token.expires_at.strftime(DATETIME_FORMAT) if token.expires_at
             else None,
-            "user": UserSchema().dump(user)}
+            "user": shape(UserSchema).dump(user)}
 
 
 @bp.post("/api/users")
@@ -97,7 +98,7 @@ def register():
 @bp.get("/api/users")
 def show():
     """The user the token belongs to."""
-    return UserSchema().dump(_own_user(bearer_token()))
+    return shape(UserSchema).dump(_own_user(bearer_token()))
 
 
 def _own_user(token):
@@ -111,9 +112,9 @@ def _own_user(token):
 def search():
     """Users whose name or email contains `q`, paginated, for those who may manage users."""
     require_manager()
-    q = load(UserSearchSchema())["q"]
+    q = load(shape(UserSearchSchema))["q"]
     rows, count = users.search_users(q)
-    return paginate(rows, count, UserSchema(many=True).dump)
+    return paginate(rows, count, shape(UserSchema, many=True).dump)
 
 
 # --- The 2019 web UI and scanner app (spec/06 6.14) --------------------------------------------
@@ -187,24 +188,24 @@ def _acting_user_id():
 def authenticate():
     """Whether an email and password match a user (the web UI's sign-in screen): the user, or a
     404. It signs nobody in and issues no token."""
-    data = load(WebLoginSchema())
+    data = load(shape(WebLoginSchema))
     user = users.authenticate(data["email"], data["password"])
     if user is None:
         raise StatusError(WRONG_CREDENTIALS, 404)
-    return {"status": "success", "code": 200, "user": [WebUserSchema().dump(user)]}
+    return {"status": "success", "code": 200, "user": [shape(WebUserSchema).dump(user)]}
 
 
 @v1_any.get("/getprofile")
 def profile():
     """The token's own user with their roles (the scanner app, after signing in)."""
-    return ProfileSchema().dump(_own_user(acting_token()))
+    return shape(ProfileSchema).dump(_own_user(acting_token()))
 
 
 @v1.post("/create")
 @web_answers()
 def create():
     """A new user with the role `rol` names."""
-    users.add_user(load(WebNewUserSchema()))
+    users.add_user(load(shape(WebNewUserSchema)))
     return {"status": "success", "code": 200, "message": "Usuario creado"}
 
 
@@ -212,7 +213,7 @@ def create():
 @web_answers()
 def index():
     """The users (not deleted), with their roles, paginated."""
-    return paginate(*users.users_query(), WebUserSchema(many=True).dump,
+    return paginate(*users.users_query(), shape(WebUserSchema, many=True).dump,
                     per_page=WEB_PAGE_SIZE)
 
 
@@ -221,7 +222,7 @@ def index():
 def update(user_id):
     """Change a user's name, email, address and role (roles[0].name)."""
     number = _path_id(user_id)
-    users.update_user(number, load(WebUserUpdateSchema()), by_user_id=_acting_user_id())
+    users.update_user(number, load(shape(WebUserUpdateSchema)), by_user_id=_acting_user_id())
     return {"status": "success", "code": 200, "message": "Usuario actualizado"}
 
 

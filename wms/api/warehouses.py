@@ -9,6 +9,7 @@ from wms.schemas.warehouse import (NewWarehouseSchema, WarehouseFilterSchema, Wa
                                    WarehouseSchema, WarehouseWithStoreSchema)
 from wms.services import warehouses
 from wms.services.warehouses import WAREHOUSE_INVALID
+from wms.schemas import shape
 
 bp = Blueprint("warehouses", __name__)
 bp.before_request(require_token)
@@ -17,30 +18,30 @@ bp.before_request(require_token)
 @bp.get("/getall")
 def index():
     """Warehouses with their store, paginated; `store_id` filters."""
-    args = load(WarehouseFilterSchema())
+    args = load(shape(WarehouseFilterSchema))
     rows, count = warehouses.warehouses_query(args["store_id"])
-    return paginate(rows, count, WarehouseWithStoreSchema(many=True).dump)
+    return paginate(rows, count, shape(WarehouseWithStoreSchema, many=True).dump)
 
 
 @bp.post("/store")
 def store():
     """Create a warehouse of a store."""
-    data = load(NewWarehouseSchema(), message="Campos Inválidos.")
+    data = load(shape(NewWarehouseSchema), message="Campos Inválidos.")
     warehouse = warehouses.create_warehouse(**data)
-    return WarehouseSchema().dump(warehouse), 201
+    return shape(WarehouseSchema).dump(warehouse), 201
 
 
 @bp.post("/update")
 def update():
     """Rename a warehouse or move it to another store (the web UI's table edit)."""
-    data = load(WarehouseUpdateSchema(), message=WAREHOUSE_INVALID)
+    data = load(shape(WarehouseUpdateSchema), message=WAREHOUSE_INVALID)
     warehouse = warehouses.update_warehouse(**data)
-    return WarehouseWithStoreSchema().dump(warehouse)
+    return shape(WarehouseWithStoreSchema).dump(warehouse)
 
 
 @bp.post("/destroy")
 def destroy():
     """Delete a warehouse and its locations, unless they hold placements (409)."""
-    warehouse_id = load(WarehouseIdSchema())["warehouse_id"]
+    warehouse_id = load(shape(WarehouseIdSchema))["warehouse_id"]
     warehouses.destroy_warehouse(warehouse_id)
     return {"message": "Ok."}

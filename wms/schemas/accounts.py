@@ -6,6 +6,7 @@ from marshmallow import (EXCLUDE, Schema, ValidationError, fields, post_load, va
                          validates_schema)
 
 from wms.schemas.fields import CONTROL_CHARS, LegacyDateTime, Text, no_control_chars
+from wms.schemas import shape
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 255
@@ -126,7 +127,7 @@ class HeldRoleSchema(Schema):
     guard_name = fields.String(attribute="role.guard_name")
     created_at = LegacyDateTime(attribute="role.created_at")
     updated_at = LegacyDateTime(attribute="role.updated_at")
-    pivot = fields.Function(PivotSchema().dump)
+    pivot = fields.Function(shape(PivotSchema).dump)
 
 
 class WebUserSchema(UserSchema):

@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from wms.schemas.fields import (CODE_MAX, MAX_ID, SKU_MAX, Code, Flag, FlagOrAll,
                                 LegacyDateTime, PositiveInt, Text)
 from wms.schemas.warehouse import FilterSchema, InputSchema, SortOrder, WarehouseIdSchema
+from wms.schemas import shape
 
 PRICE_PLACES = 2
 
@@ -143,7 +144,7 @@ class ProductPlacementSchema(Schema):
     warehouselocation_id = fields.Function(lambda entry: entry[0].warehouselocation_id)
     product_id = fields.Function(lambda entry: entry[1])
     warehouselocation = fields.Function(
-        lambda entry: PlaceSchema().dump(entry[0].warehouselocation))
+        lambda entry: shape(PlaceSchema).dump(entry[0].warehouselocation))
 
 
 class ColorSchema(Schema):
@@ -180,7 +181,7 @@ def _locations(product):
                 first[placement.warehouselocation_id] = placement
     ordered = sorted(first.values(), key=lambda placement: placement.id)
     entries = [(placement, product.id) for placement in ordered]
-    return ProductPlacementSchema(many=True).dump(entries)
+    return shape(ProductPlacementSchema, many=True).dump(entries)
 
 
 class InventoryProductSchema(Schema):
@@ -195,7 +196,7 @@ class InventoryProductSchema(Schema):
     colors_es = fields.String(allow_none=True)
     family = fields.String(allow_none=True)
     parent_name = fields.String(allow_none=True)
-    images = fields.Function(lambda p: ImageBriefSchema(many=True).dump(p.images[:1]))
+    images = fields.Function(lambda p: shape(ImageBriefSchema, many=True).dump(p.images[:1]))
     variations = fields.List(fields.Nested(InventoryVariationSchema))
     locations = fields.Function(_locations)
 
@@ -209,7 +210,7 @@ class LatestVariationSchema(Schema):
     product_id = fields.Integer()
     name = fields.String()
     sku = fields.String()
-    locations = fields.Function(lambda v: VariationPlacementSchema(many=True).dump(
+    locations = fields.Function(lambda v: shape(VariationPlacementSchema, many=True).dump(
         _latest_first(v.placements)))
 
 
@@ -223,8 +224,8 @@ class LatestProductSchema(Schema):
     internal_reference = fields.String(allow_none=True)
     provider = fields.String(allow_none=True)
     colors_es = fields.String(allow_none=True)
-    images = fields.Function(lambda p: ImageBriefSchema(many=True).dump(p.images[:1]))
-    variations = fields.Function(lambda p: LatestVariationSchema(many=True).dump(sorted(
+    images = fields.Function(lambda p: shape(ImageBriefSchema, many=True).dump(p.images[:1]))
+    variations = fields.Function(lambda p: shape(LatestVariationSchema, many=True).dump(sorted(
         p.variations, key=lambda v: max((pl.updated_at, pl.id) for pl in v.placements),
         reverse=True)))
     locations = fields.Function(_locations)
@@ -250,7 +251,7 @@ class ScannedProductSchema(Schema):
     colors_es = fields.String(allow_none=True)
     locations = fields.Function(_locations)
     variations = fields.List(fields.Nested(StockVariationSchema))
-    firstimg = fields.Function(lambda p: ImageBriefSchema(many=True).dump(p.images[:1]))
+    firstimg = fields.Function(lambda p: shape(ImageBriefSchema, many=True).dump(p.images[:1]))
 
 
 class LocatedVariationSchema(Schema):
@@ -267,7 +268,7 @@ class LocatedProductSchema(Schema):
     name = fields.Function(lambda r: r.product.name)
     internal_reference = fields.Function(lambda r: r.product.internal_reference)
     variations = fields.Function(
-        lambda r: LocatedVariationSchema(many=True).dump(r.variations))
+        lambda r: shape(LocatedVariationSchema, many=True).dump(r.variations))
 
 
 class CategorySchema(Schema):

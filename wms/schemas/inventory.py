@@ -9,6 +9,7 @@ from wms.schemas.catalog import VariationSchema
 from wms.schemas.fields import (CODE_MAX, SKU_MAX, Code, Flag, LegacyDateTime, LocationCode,
                                 PositiveInt, UtcDateTime)
 from wms.schemas.warehouse import InputSchema, LocationBriefSchema, LocationWithWarehouseSchema
+from wms.schemas import shape
 
 # A handheld's clock may run a little fast; a scan from further ahead is a wrong date.
 SCAN_CLOCK_SKEW = timedelta(days=1)
@@ -227,5 +228,5 @@ def error_body(error):
     """The JSON of an ApiError; a conflict's `current` state in its shape."""
     body = error.to_dict()
     if body.get("current") is not None:
-        body["current"] = CurrentStateSchema().dump(body["current"])
+        body["current"] = shape(CurrentStateSchema).dump(body["current"])
     return body

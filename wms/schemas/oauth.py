@@ -8,6 +8,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from wms.models.base import utcnow
 from wms.oauth.scopes import SCOPES
 from wms.schemas.fields import CONTROL_CHARS, LegacyDateTime, PositiveInt, Text, UtcDateTime
+from wms.schemas import shape
 
 REDIRECT_MAX = 2000
 REDIRECTS_MAX = 20
@@ -43,7 +44,7 @@ class TokenSchema(Schema):
 def created_client(client, secret):
     """A new client's JSON: its plain secret, this once, as `secret` and (Passport 9+)
     `plainSecret`; null for a public client."""
-    body = ClientSchema().dump(client)
+    body = shape(ClientSchema).dump(client)
     body["secret"] = secret
     body["plainSecret"] = secret
     return body
