@@ -51,7 +51,7 @@ serve: install
 
 # wms against its two floors on a store of a million placements (bench/README.md): SQLite, and
 # DATABASE_URL's PostgreSQL when it is set. Not part of `make test`; BENCH_ARGS passes options.
-bench: install
+bench: install instance/secret-key
 	sh bench/setup.sh
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

@@ -98,8 +98,8 @@ def test_a_503_names_the_request_in_both_lines(app, client, auth, lines, caplog,
     def lost(token_string):
         raise OperationalError("SELECT ...", {}, psycopg.OperationalError("connection lost"))
 
-    monkeypatch.setattr(wms.access_tokens, "find_access_token", lost)
-    monkeypatch.setattr("wms.oauth.guard.find_access_token", lost)
+    monkeypatch.setattr(wms.access_tokens, "presented_token", lost)
+    monkeypatch.setattr("wms.oauth.guard.presented_token", lost)
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
     client.get(WAREHOUSES, headers={**auth, "X-Request-Id": "outage-1"})

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 import wms.services.personal_tokens
-
+from wms.access_tokens import presented_token
 from wms.extensions import db
 from wms.models import AccessToken
 from wms.models.base import utcnow
@@ -628,8 +628,9 @@ def test_lists_run_the_same_statements_at_any_page_size(client, people, user_aut
             response = client.get(url.format(uid, per_page), headers=user_auth)
         assert response.status_code == 200
         counts.append(len(statements))
-    # token lookup (with its client and user), count, page
-    assert counts == [3, 3, 3]
+    # token lookup (with its client's and user's flags), the user whose tokens these are,
+    # count, page
+    assert counts == [4, 4, 4]
 
 
 def _updates(statements):
@@ -684,11 +685,12 @@ def test_a_concurrent_server_that_wrote_last_used_at_first_wins(app, client, peo
         row = db.session.get(AccessToken, jti)
         row.last_used_at = fresh - timedelta(minutes=5)
         db.session.commit()
+        seen = presented_token(jwt)
         # Another server writes it after this one read the stale value.
         db.session.execute(sa.update(AccessToken).where(AccessToken.id == jti)
                            .values(last_used_at=fresh))
         db.session.commit()
-        token_presented(row, now=fresh + timedelta(seconds=10))
+        token_presented(seen, now=fresh + timedelta(seconds=10))
         db.session.expire_all()
         assert db.session.get(AccessToken, jti).last_used_at == fresh
 

@@ -11,7 +11,7 @@ from flask import current_app, g, request, session
 from wms.errors import ApiError
 from wms.http import identify
 from wms.oauth.permissions import INVALID_SCOPES, may_change_tokens
-from wms.access_tokens import find_access_token
+from wms.access_tokens import presented_token
 from wms.oauth.transient import csrf_header, has_token_cookie, token_from_cookie
 from wms.security import same_secret
 from wms.services import Actor
@@ -21,8 +21,7 @@ from wms.services.users import live_user
 class JWTBearerValidator(BearerTokenValidator):
     def authenticate_token(self, token_string):
         """The token's row, found by the `jti` of a JWT whose signature and lifetime hold."""
-        token, _claims = find_access_token(token_string)
-        return token
+        return presented_token(token_string)
 
     def validate_token(self, token, scopes, request):
         if token is not None:
@@ -30,7 +29,7 @@ class JWTBearerValidator(BearerTokenValidator):
             from wms.services.personal_tokens import token_presented
             token_presented(token)
         # Passport refuses every token of a revoked client.
-        if token is None or not token.is_active() or token.client.revoked \
+        if token is None or not token.is_active() or token.client_revoked \
                 or token.user_deleted:
             raise InvalidTokenError()
 

@@ -1,7 +1,8 @@
 """Who may do what beyond the warehouse routes: managing users and other people's tokens.
 
-`token` is what the guard accepted: an AccessToken row (with `user`, `client`, `scopes`), or the
-web UI's transient cookie token, which has a user, no client and no scopes. Scopes only narrow what
+`token` is what the guard accepted: a PresentedToken (wms/access_tokens.py: the token's row with
+its client's and user's flags), or the web UI's transient cookie token, which has a user, no
+client and no scopes. Scopes only narrow what
 a token may do; they never add to what its user (or client) may do.
 """
 from wms.errors import ApiError
@@ -24,8 +25,8 @@ def may_manage_users(token):
     if not (all_powers(token.scopes) or "users" in token.scopes):
         return False
     if token.user_id is not None:
-        return bool(token.user and token.user.is_admin)
-    return bool(token.client is not None and token.client.admin)
+        return bool(token.user_is_admin)
+    return bool(token.client_admin)
 
 
 def may_manage_tokens_of(token, user_id):

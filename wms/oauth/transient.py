@@ -30,9 +30,15 @@ class TransientToken:
     client_id = None
     transient = True
 
+    client_admin = False
+
     @property
     def user_id(self):
         return self.user.id
+
+    @property
+    def user_is_admin(self):
+        return self.user.is_admin
 
 
 def make_token_cookie(response, user_id, csrf):

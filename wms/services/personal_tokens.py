@@ -14,7 +14,6 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from wms.errors import INVALID_PARAMS, ApiError
 from wms.extensions import db
@@ -158,7 +157,7 @@ def revoke_token(token, *, actor=None):
 
 
 def token_presented(token, now=None):
-    """The guard calls this for every token a request presents (with the token's row). A
+    """The guard calls this for every token a request presents (its PresentedToken). A
     revoked one is logged. A personal token's `last_used_at` is written when it is over a minute
     old: one UPDATE, whose WHERE lets only one of several servers write it. A failed write is
     logged, never the request's failure."""
@@ -166,8 +165,7 @@ def token_presented(token, now=None):
         _log("revoked token presented", token)
         return
     now = (now or utcnow()).replace(microsecond=0)
-    if not token.client.personal_access_client or token.client.revoked \
-            or not token.is_active(now):
+    if not token.personal_access_client or token.client_revoked or not token.is_active(now):
         return
     stale = now - LAST_USED_PRECISION
     if token.last_used_at is not None and token.last_used_at > stale:
@@ -186,5 +184,4 @@ def token_presented(token, now=None):
         # No traceback: the statement's parameters in it would show the whole token id.
         log.warning("last_used_at not written: token=%s", token.id[:8])
         return
-    # Not an ORM change: the request's own commit must not write it again.
-    set_committed_value(token, "last_used_at", now)
+    token.last_used_at = now
