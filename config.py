@@ -52,7 +52,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'wms.db'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Connections idle for a while are tested before use (wms/extensions.py), not every one.
+    SQLALCHEMY_ENGINE_OPTIONS = {}
     # Seconds to wait for a PostgreSQL or MariaDB server to accept a connection.
     DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 5)
 

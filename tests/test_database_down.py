@@ -134,4 +134,28 @@ def test_a_server_that_does_not_answer_is_given_up_on(make_app, url, connect_arg
     options = make_app(SQLALCHEMY_DATABASE_URI=url).config["SQLALCHEMY_ENGINE_OPTIONS"]
 
     assert options.get("connect_args") == connect_args
-    assert options["pool_pre_ping"] is True
+
+
+@pytest.mark.skipif(SERVER_DATABASE.startswith("sqlite"), reason="needs a database server")
+@pytest.mark.parametrize("idle_enough, answer", [(True, 200), (False, 503)])
+def test_a_connection_idle_long_enough_is_tested_before_use(
+        make_app, database_url, demo, auth, monkeypatch, idle_enough, answer):
+    """The database restarted while the pooled connection sat idle: a connection idle for
+    PING_AFTER_IDLE is tested and replaced, and the request goes through; one in steady use is
+    not tested (no round trip per request), so its request is the one that finds it dead."""
+    url = sa.make_url(database_url)
+    default_port = 5432 if url.get_backend_name() == "postgresql" else 3306
+    with TcpProxy((url.host, url.port or default_port)) as proxy:
+        proxied = make_app(PROPAGATE_EXCEPTIONS=False, SQLALCHEMY_DATABASE_URI=url.set(
+            host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
+        client = proxied.test_client()
+        assert client.get(WAREHOUSES, headers=auth).status_code == 200
+
+        proxy.cut()  # the pooled connection dies
+        proxy.restore()
+        monkeypatch.setattr("wms.extensions.PING_AFTER_IDLE", 0 if idle_enough else 10**9)
+        after = client.get(WAREHOUSES, headers=auth)
+        with proxied.app_context():
+            db.engine.dispose()
+
+    assert after.status_code == answer

@@ -1,4 +1,6 @@
 """Extension objects, created unbound and bound to the app in create_app()."""
+import time
+
 import sqlalchemy as sa
 from flask_cors import CORS
 from flask_limiter import Limiter
@@ -41,3 +43,32 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+# A pooled connection that sat unused this long is tested before use (the database may have
+# restarted meanwhile). One in steady use is not: SQLAlchemy's pool_pre_ping would cost every
+# request a round trip. A connection that died while in use fails its request with a 503
+# (wms/db_errors.py), and the pool then drops every connection made before the failure.
+PING_AFTER_IDLE = 2.0
+
+
+@sa.event.listens_for(sa.pool.Pool, "checkin")
+def _checked_in(dbapi_connection, connection_record):
+    connection_record.info["checked_in"] = time.monotonic()
+
+
+@sa.event.listens_for(sa.pool.Pool, "checkout")
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
+    idle_since = connection_record.info.get("checked_in")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT 1")
+    except Exception as error:  # the driver's own error classes: any failure means gone
+        raise sa.exc.DisconnectionError(str(error)) from error
+    finally:
+        try:
+            cursor.close()
+        except Exception:
+            pass
