@@ -264,7 +264,10 @@ def paginate(req, count_sql, rows_sql, params, dump):
     rows = []
     if total and (page - 1) * per_page < total:
         offset = (page - 1) * per_page
-        rows = db.all(rows_sql + " LIMIT %s OFFSET %s", (*params, per_page, offset))
+        # A rows statement that finds its page's ids first marks where LIMIT goes with {page}.
+        page_sql = (rows_sql.replace("{page}", "LIMIT %s OFFSET %s") if "{page}" in rows_sql
+                    else rows_sql + " LIMIT %s OFFSET %s")
+        rows = db.all(page_sql, (*params, per_page, offset))
     last_page = max(1, math.ceil(total / per_page))
     first = (page - 1) * per_page + 1
     query = [(k, v) for k, v in req.args if k != "page"]
@@ -392,8 +395,7 @@ def placements_getall(req):
     sku = req.code("sku", 64, required=False)
     where, params = [], []
     if warehouse_id:
-        where.append("lv.warehouselocation_id IN (SELECT wl.id FROM warehouse_locations wl "
-                     "WHERE wl.warehouse_id = %s)")
+        where.append("lv.warehouse_id = %s")
         params.append(warehouse_id)
     if sku:
         where.append("lv.variation_id = (SELECT vs.id FROM variations vs WHERE vs.sku = %s)")
@@ -410,12 +412,13 @@ def placements_getall(req):
     return 200, paginate(
         req, f"SELECT count(lv.id) FROM location_variations lv {where_sql}",
         f"SELECT {PLACEMENT_COLS}, {VARIATION_COLS}, {LOCATION_COLS}, {WAREHOUSE_COLS}, "
-        f"{STORE_COLS} FROM location_variations lv "
+        f"{STORE_COLS} FROM (SELECT lv.id FROM location_variations lv {where_sql} "
+        "ORDER BY lv.id {page}) page JOIN location_variations lv ON lv.id = page.id "
         "LEFT OUTER JOIN variations v ON v.id = lv.variation_id "
         "LEFT OUTER JOIN products p ON p.id = v.product_id "
         "LEFT OUTER JOIN warehouse_locations l ON l.id = lv.warehouselocation_id "
         "LEFT OUTER JOIN warehouses w ON w.id = l.warehouse_id "
-        f"LEFT OUTER JOIN stores s ON s.id = w.store_id {where_sql} ORDER BY lv.id",
+        "LEFT OUTER JOIN stores s ON s.id = w.store_id ORDER BY lv.id",
         tuple(params), dump)
 
 
@@ -489,9 +492,10 @@ def locate(req):
     if existing is not None:
         return 200, placement_json(existing)
     now = utcnow()
-    [new_id] = db.one("INSERT INTO location_variations (warehouselocation_id, variation_id, "
-                      "created_at, updated_at) VALUES (%s, %s, %s, %s) RETURNING id",
-                      (location[0], variation_id, stored_time(now), stored_time(now)))
+    [new_id] = db.one("INSERT INTO location_variations (warehouselocation_id, warehouse_id, "
+                      "variation_id, created_at, updated_at) VALUES (%s, %s, %s, %s, %s) "
+                      "RETURNING id", (location[0], location[1], variation_id, stored_time(now),
+                                       stored_time(now)))
     add_movement("locate", variation_id, None, location[0], now)
     return 200, placement_json((new_id, location[0], variation_id, now, now))
 
@@ -517,8 +521,8 @@ def move(req):
         db.run("DELETE FROM location_variations WHERE id = %s", (placement[0],))
         result = merged
     else:
-        db.run("UPDATE location_variations SET warehouselocation_id = %s, updated_at = %s "
-               "WHERE id = %s", (dst[0], stored_time(now), placement[0]))
+        db.run("UPDATE location_variations SET warehouselocation_id = %s, warehouse_id = %s, "
+               "updated_at = %s WHERE id = %s", (dst[0], dst[1], stored_time(now), placement[0]))
         result = (placement[0], dst[0], variation_id, placement[3], now)
     add_movement("move", variation_id, src[0], dst[0], now)
     return 200, placement_json(result)

@@ -64,7 +64,7 @@ def test_locations_are_coded_and_spread_over_the_warehouses(app, runner, ctx):
         w: n for w, n in warehouse_sizes(LOCATIONS).items() if n}
     # Warehouse 1 holds its share of the placements, as the large store's 100,000.
     in_first = db.session.scalar(
-        sa.select(sa.func.count(Placement.id)).join(WarehouseLocation)
+        sa.select(sa.func.count(Placement.id)).join(Placement.warehouselocation)
         .where(WarehouseLocation.warehouse_id == 1))
     assert in_first == PLACEMENTS // 10
     # Every variation has its product, and the products have images.

@@ -177,8 +177,8 @@ def test_a_worker_killed_mid_write_leaves_nothing_of_it(stack):
         # placement waits on the unique index, its movement already written.
         holding = holder.begin()
         holder.execute(sa.text(
-            "INSERT INTO location_variations (warehouselocation_id, variation_id) "
-            "VALUES (:location, :variation)"), {"location": location, "variation": variation})
+            "INSERT INTO location_variations (warehouselocation_id, warehouse_id, variation_id) "
+            "VALUES (:location, 1, :variation)"), {"location": location, "variation": variation})
         thread = threading.Thread(target=lambda: victim.update(answer=call(
             server.port, "POST", LOCATE, body=locate_victim, token=token, quiet=True)),
             daemon=True)

@@ -73,7 +73,7 @@ def test_a_placement_written_behind_the_ledgers_back_is_found(app, demo, runner)
     with app.app_context():
         db.session.execute(sa.delete(Placement).where(Placement.variation_id == 20110))
         db.session.execute(sa.insert(Placement).values(variation_id=40011,
-                                                       warehouselocation_id=1))
+                                                       warehouselocation_id=1, warehouse_id=1))
         db.session.commit()
         missing, extra = verify()
     assert len(missing) == 1 and missing[0][0] == 20110

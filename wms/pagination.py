@@ -3,6 +3,7 @@ import math
 from urllib.parse import urlencode
 
 from flask import current_app, request
+import sqlalchemy as sa
 from marshmallow import EXCLUDE, Schema, ValidationError, validates_schema
 
 from wms.extensions import db
@@ -37,9 +38,24 @@ def fetch_page(stmt, count_stmt, page, per_page):
     query. `stmt` selects the rows (ordered, with its eager loads), `count_stmt` counts them."""
     total = db.session.scalar(count_stmt)
     rows = []
-    if total and (page - 1) * per_page < total:
-        rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    offset = (page - 1) * per_page
+    if total and offset < total:
+        rows = db.session.scalars(_page_of(stmt, per_page, offset)).all()
     return rows, total
+
+
+def _page_of(stmt, limit, offset):
+    """`stmt` cut to one page. A list of one model's rows finds the page's ids first, by their
+    filter and order alone (an index range where there is one), and joins its eager loads to
+    those rows only: the rows skipped by OFFSET are never joined."""
+    [column] = stmt.column_descriptions
+    entity = column["entity"]
+    if entity is None or column["expr"] is not entity or stmt._group_by_clauses \
+            or stmt._distinct:
+        return stmt.limit(limit).offset(offset)
+    [key] = sa.inspect(entity).primary_key
+    ids = stmt.with_only_columns(key).limit(limit).offset(offset).subquery()
+    return stmt.join(ids, key == ids.c[key.key])
 
 
 def paginate(stmt, count_stmt, dump, per_page=15):

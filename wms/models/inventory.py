@@ -3,7 +3,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from wms.extensions import db
 from wms.models.accounts import User
@@ -14,18 +14,43 @@ from wms.models.warehouse import WarehouseLocation
 
 
 class Placement(TimestampMixin, db.Model):
-    """A variation sitting in a location (the legacy `location_variations` table)."""
+    """A variation sitting in a location (the legacy `location_variations` table).
+
+    `warehouse_id` repeats the location's warehouse, so that a warehouse's placements are one
+    index range in id order (its list pages and its count read nothing else); the foreign key
+    on (location, warehouse) keeps it true. Setting `warehouselocation_id` sets it, in the same
+    statement; bulk loads name it themselves.
+    """
 
     __tablename__ = "location_variations"
-    __table_args__ = (sa.UniqueConstraint("warehouselocation_id", "variation_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("warehouselocation_id", "variation_id"),
+        sa.ForeignKeyConstraint(["warehouselocation_id", "warehouse_id"],
+                                ["warehouse_locations.id", "warehouse_locations.warehouse_id"],
+                                name="fk_location_variations_location_warehouse"),
+        sa.Index("ix_location_variations_warehouse_id_id", "warehouse_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     warehouselocation_id: Mapped[int] = mapped_column(sa.ForeignKey("warehouse_locations.id"))
+    warehouse_id: Mapped[int] = mapped_column(sa.Integer)
     variation_id: Mapped[int] = mapped_column(sa.ForeignKey("variations.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     variation: Mapped[Variation] = relationship()
-    warehouselocation: Mapped[WarehouseLocation] = relationship()
+    warehouselocation: Mapped[WarehouseLocation] = relationship(
+        foreign_keys=[warehouselocation_id])
+
+    @validates("warehouselocation_id")
+    def _follow_location(self, key, location_id):
+        self.warehouse_id = location_warehouse(location_id)
+        return location_id
+
+
+def location_warehouse(location_id):
+    """The warehouse id of location `location_id`, as SQL (for an INSERT or UPDATE)."""
+    return (sa.select(WarehouseLocation.warehouse_id)
+            .where(WarehouseLocation.id == location_id).scalar_subquery())
 
 
 MOVEMENT_KINDS = ("locate", "move", "remove", "undo", "import")

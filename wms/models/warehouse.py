@@ -63,6 +63,8 @@ class WarehouseLocation(TimestampMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("warehouse_id", "mapped_string"),
         sa.Index("ix_warehouse_locations_warehouse_id_rack", "warehouse_id", "rack"),
+        # The target of the placements' (location, warehouse) foreign key.
+        sa.UniqueConstraint("id", "warehouse_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

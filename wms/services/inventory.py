@@ -300,9 +300,13 @@ def place_all(pairs, *, actor, kind="import", at=None):
         rows = list(pairs)
         for start in range(0, len(rows), 5000):
             chunk = rows[start:start + 5000]
+            warehouse_of = dict(db.session.execute(
+                sa.select(WarehouseLocation.id, WarehouseLocation.warehouse_id)
+                .where(WarehouseLocation.id.in_({loc for _, loc in chunk}))).all())
             db.session.execute(sa.insert(Placement), [
-                {"variation_id": v, "warehouselocation_id": loc, "user_id": actor.user_id,
-                 "created_at": moment, "updated_at": moment} for v, loc in chunk])
+                {"variation_id": v, "warehouselocation_id": loc, "warehouse_id": warehouse_of[loc],
+                 "user_id": actor.user_id, "created_at": moment, "updated_at": moment}
+                for v, loc in chunk])
             db.session.execute(sa.insert(Movement), [
                 {"kind": kind, "variation_id": v, "to_location_id": loc,
                  "user_id": actor.user_id, "client_id": actor.client_id,
@@ -318,7 +322,13 @@ def place_selected(select, columns, *, kind="import"):
     caller's transaction: for bulk loads too large to pass as pairs (`wms demo --scale
     large`). The movements are those of the placements above the highest id before."""
     before = db.session.scalar(sa.select(sa.func.max(Placement.id))) or 0
-    db.session.execute(sa.insert(Placement).from_select(columns, select))
+    rows = select.with_only_columns(
+        *(column.label(name) for column, name in zip(select.selected_columns, columns)),
+        maintain_column_froms=True).subquery()
+    db.session.execute(sa.insert(Placement).from_select(
+        [*columns, "warehouse_id"],
+        sa.select(*rows.c, WarehouseLocation.warehouse_id)
+        .join_from(rows, WarehouseLocation, WarehouseLocation.id == rows.c.warehouselocation_id)))
     db.session.execute(sa.insert(Movement).from_select(
         ["kind", "variation_id", "to_location_id", "created_at", "merged"],
         sa.select(sa.literal(kind), Placement.variation_id, Placement.warehouselocation_id,
@@ -337,8 +347,7 @@ def _with_variation(stmt):
 def _filters(warehouse_id, sku):
     where = []
     if warehouse_id:
-        where.append(Placement.warehouselocation_id.in_(
-            sa.select(WarehouseLocation.id).where(WarehouseLocation.warehouse_id == warehouse_id)))
+        where.append(Placement.warehouse_id == warehouse_id)
     if sku:
         where.append(Placement.variation_id == sa.select(Variation.id)
                      .where(Variation.sku == sku).scalar_subquery())

@@ -27,9 +27,7 @@ def _of_warehouse(warehouse_id):
     here = WarehouseLocation.warehouse_id == warehouse_id
 
     def placed(what):
-        return (_count(what).select_from(Placement)
-                .join(WarehouseLocation, WarehouseLocation.id == Placement.warehouselocation_id)
-                .where(here))
+        return _count(what).select_from(Placement).where(Placement.warehouse_id == warehouse_id)
 
     return {
         "name": sa.select(Warehouse.name).where(Warehouse.id == warehouse_id),
