@@ -130,7 +130,8 @@ def locate(*, warehouse_id, sku, actor, mapped_string=None, location_id=None, si
     def place():
         location = _active(find_location(warehouse_id, mapped_string, location_id,
                                          TARGET_MISSING, share=True))
-        variation = db.session.scalar(sa.select(Variation).where(Variation.sku == sku))
+        variation = db.session.scalar(sa.select(Variation).options(
+            joinedload(Variation.product)).where(Variation.sku == sku))
         product = find_style(sku) if variation is None else variation.product
         if product is None:
             raise ApiError(SKU_MISSING, 404)
