@@ -1,6 +1,7 @@
 """Scans safe to re-send: Idempotency-Key (or scan_id) on every locationvariation POST, and
 offline batches (locationvariation/batch)."""
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from wms.extensions import db
 from wms.models import IdempotencyKey, Movement, Placement
 from wms.models.base import utcnow
+from wms.services import idempotency
 from wms.services.clients import create_client
 from wms.services.ledger import verify
 
@@ -264,6 +266,36 @@ def test_a_batch_with_its_own_key_gets_its_first_answer_back(app, client, demo, 
     assert again.headers["Idempotent-Replayed"] == "true"
     other = client.post(BATCH, json={"scans": scans[:1]}, headers=keyed(auth, "batch-77"))
     assert other.status_code == 409
+
+
+def test_a_batch_sent_twice_at_once_with_its_key_gets_one_answer(app, client, demo, auth,
+                                                                 monkeypatch):
+    """The copy arrives while the first is still applying its scans (here: after them, before
+    it stores its answer). As for any other key, the two get one answer: the first stored, and
+    the other its copy (Idempotent-Replayed), not an answer of their own each."""
+    body, headers = {"scans": [scan("w-1", "locate", **LOCATE), scan("w-2", "move", **MOVE)]}, \
+        keyed(auth, "batch-88")
+    remember, copy = idempotency.remember, {}
+
+    def copy_arrives_first(**kwargs):
+        monkeypatch.setattr(idempotency, "remember", remember)
+        thread = threading.Thread(target=lambda: copy.update(
+            answer=app.test_client().post(BATCH, json=body, headers=headers)))
+        thread.start()
+        thread.join(30)
+        return remember(**kwargs)
+
+    monkeypatch.setattr(idempotency, "remember", copy_arrives_first)
+    first = client.post(BATCH, json=body, headers=headers)
+    after = state(app)
+
+    answers = [first, copy["answer"]]
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert first.get_data() == copy["answer"].get_data()
+    assert sorted(answer.headers.get("Idempotent-Replayed", "") for answer in answers) == [
+        "", "true"]
+    again = client.post(BATCH, json=body, headers=headers)
+    assert again.get_data() == first.get_data() and state(app) == after
 
 
 @pytest.mark.parametrize("body", [{}, {"scans": []}, {"scans": "all"}, {"scans": {"a": 1}},

@@ -71,11 +71,11 @@ def run_batch(scans, actions, fingerprint_of):
         stored = idempotency.stored_answer(owner=owner, key=batch_key, digest=digest)
         if stored is not None:
             return _reply(stored)
-    body = {"results": [_scan(scan, actions, owner) for scan in scans]}
+    answer = idempotency.Answer(200, {"results": [_scan(scan, actions, owner) for scan in scans]})
     if batch_key is not None:
-        idempotency.remember(owner=owner, key=batch_key, digest=digest, ttl=_ttl(),
-                             answer=idempotency.Answer(200, body))
-    return body, 200
+        answer = idempotency.remember(owner=owner, key=batch_key, digest=digest, ttl=_ttl(),
+                                      answer=answer)
+    return _reply(answer)
 
 
 def _scan(scan, actions, owner):

@@ -96,12 +96,23 @@ def stored_answer(*, owner, key, digest):
 
 
 def remember(*, owner, key, digest, ttl, answer):
-    """Store a batch's answer after its scans; if the same batch stored it first, keep that."""
+    """Store a batch's answer after its scans, and return the answer the key gives: this one,
+    or, when a copy of the batch sent at once stored its answer first, that one (replayed), so
+    that the two callers get one answer as for any other key. (A batch's scans commit one by
+    one: its key cannot be held for the whole batch as `answer_once` holds a request's.)"""
     try:
         with unit_of_work():
             _remember(owner, key, digest, answer, utcnow(), ttl)
+        return answer
     except IntegrityError:
         pass
+    with unit_of_work():
+        row = db.session.scalar(sa.select(IdempotencyKey).where(
+            IdempotencyKey.owner == owner, IdempotencyKey.key == key,
+            IdempotencyKey.fingerprint == digest))
+        # Another batch that took the key meanwhile: this batch's own answer is the true one.
+        return answer if row is None else Answer(row.status_code, json.loads(row.body),
+                                                 replayed=True)
 
 
 def purge(now=None):
