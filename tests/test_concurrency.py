@@ -4,6 +4,7 @@ started together, against the run's database (a SQLite file, or PostgreSQL).
 The app fixture has no context pushed: every thread pushes its own, as a request would.
 """
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -13,8 +14,10 @@ from wms.errors import ApiError
 from wms.extensions import db
 from wms.models import Movement, Placement, Variation, WarehouseLocation
 from wms.services import Actor
+from wms.services import inventory
 from wms.services.clients import create_client
 from wms.services.inventory import NOT_AT_SOURCE, locate, move
+from wms.services.ledger import verify
 from wms.services.warehouses import map_rack
 
 THREADS = 8
@@ -267,3 +270,92 @@ def test_one_placement_removed_by_eight_threads_is_removed_once(app, demo, auth)
 
     assert sorted(status for status, _ in answers) == [200] + [404] * (THREADS - 1)
     assert [kind for kind, *_ in ledger(app)] == ["remove"]
+
+
+# A writer waiting for another at a placement numbers its movement after the other's
+
+def _connection_id(connection):
+    if connection.dialect.name == "postgresql":
+        return connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    return connection.exec_driver_sql("SELECT CONNECTION_ID()").scalar()
+
+
+def _waiting_for_a_lock(connection, connection_id):
+    if connection.dialect.name == "postgresql":
+        return connection.execute(sa.text(
+            "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = :id"),
+            {"id": connection_id}).scalar()
+    return connection.execute(sa.text(
+        "SELECT trx_state = 'LOCK WAIT' FROM information_schema.INNODB_TRX "
+        "WHERE trx_mysql_thread_id = :id"), {"id": connection_id}).scalar()
+
+
+def test_a_locate_that_waits_for_a_move_is_after_it_in_the_ledger(app, actor):
+    """A locate of X at L finds nothing there; before it writes, another scanner places X at L
+    and a third starts moving it on to N. The locate's INSERT waits for that move at the unique
+    (location, variation) and goes in once the move commits: the locate came second, and the
+    ledger must say so (in id order, the only order it has), or its replay loses X at L.
+    (SQLite writers take turns from their first statement: this cannot happen there.)"""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite writers take turns (BEGIN IMMEDIATE)")
+    sku, code, onward = "2000011", "R2-A1-N1", "R2-B1-N1"
+    [variation_id], [location, next_location] = (variation_ids(app, sku),
+                                                 location_ids(app, code, onward))
+    look_up, done = inventory._placement, threading.Event()
+    staged = {}
+
+    def mover(connection, locator):
+        """The move, begun: the placement's row changed, not yet committed. It records its
+        movement and commits once the locate waits for it."""
+        with app.app_context():
+            with db.engine.connect() as watcher:
+                deadline = time.monotonic() + TIMEOUT
+                while not _waiting_for_a_lock(watcher, locator):
+                    assert time.monotonic() < deadline, "the locate never waited"
+                    time.sleep(0.01)
+        connection.execute(sa.insert(Movement).values(
+            kind="move", variation_id=variation_id, from_location_id=location,
+            to_location_id=next_location, merged=False))
+        connection.commit()
+        done.set()
+
+    def stage(location_id, variation, lock=False):
+        found = look_up(location_id, variation, lock)
+        if found is None and not staged:
+            with db.engine.connect() as other:  # another scanner places X at L
+                other.execute(sa.insert(Placement).values(
+                    warehouselocation_id=location, warehouse_id=1, variation_id=variation_id))
+                other.execute(sa.insert(Movement).values(
+                    kind="locate", variation_id=variation_id, to_location_id=location,
+                    merged=False))
+                other.commit()
+            moving = staged["connection"] = db.engine.connect()
+            moving.execute(sa.update(Placement).where(
+                Placement.variation_id == variation_id,
+                Placement.warehouselocation_id == location).values(
+                warehouselocation_id=next_location))
+            staged["thread"] = threading.Thread(
+                target=mover, args=(moving, _connection_id(db.session.connection())),
+                daemon=True)
+            staged["thread"].start()
+        return found
+
+    inventory._placement = stage
+    try:
+        with app.app_context():
+            locate(warehouse_id=1, sku=sku, mapped_string=code, actor=actor)
+    finally:
+        inventory._placement = look_up
+        if "thread" in staged:
+            staged["thread"].join(TIMEOUT)
+            staged["connection"].close()
+
+    assert done.is_set()
+    assert placements(app, Placement.variation_id == variation_id) == {
+        (variation_id, location), (variation_id, next_location)}
+    assert ledger(app, Movement.variation_id == variation_id) == [
+        ("locate", variation_id, None, location),
+        ("move", variation_id, location, next_location),
+        ("locate", variation_id, None, location)]
+    with app.app_context():
+        assert verify() == ([], [])

@@ -98,6 +98,15 @@ def locations_of_skus(skus):
 # --- The ledger --------------------------------------------------------------------------------
 
 def _record(kind, variation_id, actor, source=None, target=None, **extra):
+    """Write the movement of a placement change the caller has made in the session.
+
+    The change goes to the database first: its statements take the row locks and the unique
+    (location, variation) entries it needs, waiting for any concurrent writer of the same
+    placement to commit. Only then does the movement take its id, so a writer that waited is
+    numbered after the one it waited for, and the ledger's id order (the only order replay
+    has) is the order in which the changes were made.
+    """
+    db.session.flush()
     db.session.add(Movement(kind=kind, variation_id=variation_id, from_location_id=source,
                             to_location_id=target, user_id=actor.user_id,
                             client_id=actor.client_id, **extra))
