@@ -108,10 +108,10 @@ class Gunicorn:
 
     @classmethod
     @contextmanager
-    def running(cls, folder, *environs):
-        """One server per environment, started together; yield them once all answer, stop them
-        at the end."""
-        servers = [cls(folder, environ) for environ in environs]
+    def running(cls, folder, *environs, workers=2):
+        """One server per environment (`workers` each), started together; yield them once all
+        answer, stop them at the end."""
+        servers = [cls(folder, environ, workers) for environ in environs]
         try:
             for server in servers:
                 wait_for(server._up, f"gunicorn on port {server.port}")
@@ -187,10 +187,11 @@ class NoAnswer:
     status = None
 
 
-def call(port, method, path, *, form=None, body=None, token=None, quiet=False, timeout=20):
+def call(port, method, path, *, form=None, body=None, token=None, headers=None, quiet=False,
+         timeout=20):
     """One request on a connection of its own; an OSError (a worker killed under it) is raised,
     or with `quiet` answered as NoAnswer."""
-    headers = {}
+    headers = dict(headers or {})
     if token:
         headers["Authorization"] = f"Bearer {token}"
     if form is not None:
@@ -235,22 +236,22 @@ def ledger_state(engine):
 
 def replay(engine, start, after_id):
     """The placements `start` becomes when the movements after `after_id` are applied in order,
-    each checked against the state it applies to (a locate adds a placement that was not there,
-    a move or remove starts from one that was)."""
+    each checked against the state it applies to: the variation sits at a movement's source
+    (if it has one) and leaves it; it sits at its target (if any) afterwards, and was not there
+    before unless the movement is a move (onto a location that holds it: the two merge)."""
     placed = set(start)
     with engine.connect() as conn:
         movements = conn.execute(sa.text(
             "SELECT id, kind, variation_id, from_location_id, to_location_id FROM movements "
             "WHERE id > :after ORDER BY id"), {"after": after_id}).all()
     for number, kind, variation, source, target in movements:
-        if kind == "locate":
-            assert (variation, target) not in placed, f"movement {number} places it again"
+        if source is not None:
+            assert (variation, source) in placed, f"movement {number} ({kind}): not at its source"
+            placed.discard((variation, source))
+        if target is not None:
+            assert kind == "move" or (variation, target) not in placed, \
+                f"movement {number} ({kind}) places it again"
             placed.add((variation, target))
-            continue
-        assert (variation, source) in placed, f"movement {number}: not at its source"
-        placed.discard((variation, source))
-        if kind == "move":
-            placed.add((variation, target))  # onto a location that holds it: the two merge
     return placed, len(movements)
 
 
