@@ -242,15 +242,22 @@ def purge_scans_command(as_json):
 @wms_cli.command("verify-ledger")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def verify_ledger_command(as_json):
-    """Replay the movements ledger from an empty database and compare it with the placements;
-    exit 1 and list the differences if they disagree."""
+    """Replay the movements ledger from an empty database and compare it with the placements,
+    and each warehouse's placement count with its placements; exit 1 and list the differences
+    if they disagree."""
     missing, extra = ledger.verify()
-    _emit(as_json, {"ok": not (missing or extra), "missing": missing, "extra": extra},
-          "The ledger replays to exactly the placements." if not (missing or extra) else
-          f"{len(missing)} placement(s) the ledger expects are missing: {missing[:20]}\n"
-          f"{len(extra)} placement(s) the ledger does not account for: {extra[:20]}\n"
-          "(pairs are (variation id, location id))")
-    if missing or extra:
+    miscounted = ledger.miscounted()
+    ok = not (missing or extra or miscounted)
+    lines = [] if ok else [
+        f"{len(missing)} placement(s) the ledger expects are missing: {missing[:20]}",
+        f"{len(extra)} placement(s) the ledger does not account for: {extra[:20]}",
+        "(pairs are (variation id, location id))",
+        f"{len(miscounted)} warehouse(s) whose placement count is wrong "
+        f"(warehouse, counted, actual): {miscounted[:20]}"]
+    _emit(as_json, {"ok": ok, "missing": missing, "extra": extra, "miscounted": miscounted},
+          "The ledger replays to exactly the placements; every warehouse's count is exact."
+          if ok else "\n".join(lines))
+    if not ok:
         raise click.exceptions.Exit(1)
 
 
