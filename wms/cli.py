@@ -291,7 +291,10 @@ def demo_client(base_url, as_json):
 def import_catalog_command(path, as_json):
     """Import products, images and variations from a CSV file with the header
     product_id,product_name,variation_id,sku,variation_name,images (ids optional; images
-    separated by ';'). Re-running a file updates rows; an invalid file writes nothing."""
+    separated by ';'), optionally with internal_reference, provider, colors_es, family,
+    parent_name, activation_disabled, categories ('Ropa > Camisas; Ofertas'), stock, price and
+    color. Re-running a file updates rows; an empty cell changes nothing; an invalid file writes
+    nothing."""
     def progress(rows, total):
         if as_json or rows <= PROGRESS_MIN_ROWS or not total:
             return None
@@ -306,7 +309,7 @@ def import_catalog_command(path, as_json):
     except SQLAlchemyError as e:
         raise click.ClickException(f"the database refused the import; nothing was written: "
                                    f"{getattr(e, 'orig', None) or e}")
-    summary = "; ".join(f"{kind} {c['created']} created, {c['updated']} updated, "
+    summary = "; ".join(f"{kind.replace('_', ' ')} {c['created']} created, {c['updated']} updated, "
                         f"{c['unchanged']} unchanged"
                         for kind, c in counts.items() if kind != "rows")
     _emit(as_json, counts, f"Imported {counts['rows']} rows from {path.name}: {summary}.")
