@@ -126,3 +126,20 @@ def test_views_document_the_schemas_they_load(app):
                     and f"shape({name})" not in source:
                 wrong.append((endpoint, name))
     assert wrong == []
+
+
+def test_docs_page_loads_swagger_ui_from_this_server(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "unsafe" not in csp
+    html = page.get_data(as_text=True)
+    assert "<script>" not in html and "//" not in html.replace("http://", "")
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert f'src="/docs/assets/{asset}"' in html or f'href="/docs/assets/{asset}"' in html
+        answer = client.get(f"/docs/assets/{asset}")
+        assert answer.status_code == 200 and len(answer.data) > 10_000
+        answer.close()
+    script = client.get("/static/docs.js")
+    assert b"SwaggerUIBundle" in script.data
+    script.close()

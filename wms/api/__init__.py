@@ -29,4 +29,5 @@ def register_blueprints(app):
     app.register_blueprint(wellknown.bp, url_prefix="/.well-known")
     app.register_blueprint(auth.bp)  # /login, /logout
     app.register_blueprint(health.bp)  # /healthz, /readyz
-    app.register_blueprint(docs.bp)  # /openapi.json
+    app.register_blueprint(docs.bp)  # /openapi.json, /docs
+    app.register_blueprint(docs.assets)  # /docs/assets: Swagger UI's files
