@@ -228,10 +228,13 @@ def _errors(spec, security, here):
     if spec.shaped and here.name == "clients-2019" and spec.body is not None:
         family = "responder"  # the map form's errors (Clients2019Profile.map_errors)
     errors = {}
-    for status in sorted(statuses):
+    for status in sorted(statuses - set(spec.responses)):
         name = ERROR_FAMILIES["api" if status in (500, 503) else family]
         if status == 409 and name == "Error":
             name = "Conflict"
-        errors[str(status)] = {"description": ERROR_TEXT[status], "content": {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+        schema = {"$ref": f"#/components/schemas/{name}"}
+        if name == "StatusError":  # the guard's errors come before the view's own shape
+            schema = {"anyOf": [schema, {"$ref": "#/components/schemas/Error"}]}
+        errors[str(status)] = {"description": ERROR_TEXT[status],
+                               "content": {"application/json": {"schema": schema}}}
     return errors

@@ -31,7 +31,7 @@ def healthz():
 
 
 @bp.get("/readyz")
-@doc(response=HealthSchema)
+@doc(response=HealthSchema, responses={503: HealthSchema})
 def readyz():
     """The database answers and its migrations are at head: 200, else 503; both say what was
     checked."""

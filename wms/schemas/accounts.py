@@ -136,7 +136,7 @@ class WebUserSchema(UserSchema):
     class Meta:
         fields = ("id", "name", "email", "address", "created_at", "updated_at", "roles")
 
-    address = fields.String()
+    address = fields.String(allow_none=True)
     roles = fields.List(fields.Nested(HeldRoleSchema), attribute="role_links")
 
 
