@@ -53,6 +53,7 @@ movement is in the ledger) is not written again even if wms has removed it since
 from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import cache
 from decimal import Decimal
 from typing import Callable
 
@@ -212,24 +213,51 @@ def _stamps(row, run):
             "updated_at": row.get("updated_at") or row.get("created_at") or run.now}
 
 
+@cache
+def _column_rules(target):
+    """(columns wms needs a value in, (column, length) of the text columns) of a table."""
+    required = [c.name for c in target.c if not c.nullable and not c.primary_key]
+    lengths = [(c.name, c.type.length) for c in target.c
+               if isinstance(getattr(c.type, "length", None), int)]
+    return required, lengths
+
+
 def _check_columns(target, values):
     """Skip a row that wms's columns cannot hold as it is."""
-    for name, value in values.items():
-        column = target.c[name]
-        if value is None and not column.nullable and not column.primary_key:
+    required, lengths = _column_rules(target)
+    for name in required:
+        if name in values and values[name] is None:
             raise Skip("missing_value", f"{name} is empty")
-        length = getattr(column.type, "length", None)
-        if isinstance(value, str) and length and len(value) > length:
+    for name, length in lengths:
+        value = values.get(name)
+        if isinstance(value, str) and len(value) > length:
             raise Skip("too_long", f"{name} is longer than {length} characters")
 
 
-def _same(target, have, values, columns):
-    for name in columns:
-        a, b = have[name], values[name]
-        if isinstance(target.c[name].type, sa.Boolean) and None not in (a, b):
-            a, b = bool(a), bool(b)
-        elif isinstance(target.c[name].type, sa.Numeric) and None not in (a, b):
-            a, b = Decimal(str(a)), Decimal(str(b))
+def _as_bool(value):
+    return value if value is None else bool(value)
+
+
+def _as_decimal(value):
+    return value if value is None else Decimal(str(value))
+
+
+@cache
+def _comparable(target, columns):
+    """For each compared column, what makes wms's value and the legacy one comparable."""
+    def kind(column):
+        if isinstance(column.type, sa.Boolean):
+            return _as_bool
+        return _as_decimal if isinstance(column.type, sa.Numeric) else None
+    return [(name, kind(target.c[name])) for name in columns]
+
+
+def _same(comparable, have, values):
+    """Whether wms's values (`have`, in the order of `comparable`) are the legacy ones."""
+    for (name, convert), a in zip(comparable, have):
+        b = values[name]
+        if convert is not None:
+            a, b = convert(a), convert(b)
         if a != b:
             return False
     return True
@@ -375,10 +403,8 @@ def _not_imported_before(rows, run):
     pairs = {(r["variation_id"], r["warehouselocation_id"]) for r in rows}
     if not pairs:
         return rows
-    imported = set(db.session.execute(
-        sa.select(Movement.variation_id, Movement.to_location_id).where(
-            Movement.kind == "import",
-            sa.tuple_(Movement.variation_id, Movement.to_location_id).in_(pairs))).all())
+    imported = {row[:2] for row in _matching(Movement.__table__, ("variation_id", "to_location_id"),
+                                             pairs, "kind") if row[2] == "import"}
     kept = []
     for values in rows:
         if (values["variation_id"], values["warehouselocation_id"]) in imported:
@@ -444,31 +470,34 @@ ROLES_BEFORE = "users"
 
 # --- One batch ---------------------------------------------------------------------------------
 
+@cache
 def _key_columns(target):
-    return [column.name for column in target.primary_key.columns]
+    return tuple(column.name for column in target.primary_key.columns)
 
 
 def _key(values, columns):
-    return tuple(values.get(name) for name in columns)
+    return tuple([values[name] for name in columns])
 
 
 def _report_key(key):
     return key[0] if len(key) == 1 else list(key)
 
 
-def _prepared(step, rows, run):
-    """{key: wms row} of the rows that can be copied, in legacy order."""
+def _prepared(step, names, rows, run):
+    """{key: wms row} of the rows (with the column `names`) that can be copied, in legacy
+    order."""
     columns = _key_columns(step.target)
     wanted = {}
     for row in rows:
-        mapping = row._mapping
+        mapping = dict(zip(names, row))
         try:
             values = step.prepare(mapping, run)
             _check_columns(step.target, values)
             if _key(values, columns) in wanted:
                 raise Skip("duplicate_row", "the same row appears twice")
         except Skip as skip:
-            run.skip(step.table, _report_key(_key(mapping, columns)), skip)
+            key = tuple(mapping.get(name) for name in columns)
+            run.skip(step.table, _report_key(key), skip)
             continue
         wanted[_key(values, columns)] = values
     return wanted
@@ -496,31 +525,36 @@ def _check_refs(step, wanted, run):
             run.skip(step.table, _report_key(key), skip)
 
 
+def _matching(target, columns, values, *more):
+    """Rows (tuples: the `columns`, then the `more` columns) of wms's `target` whose `columns`
+    hold one of `values` (tuples). Each column is matched with its own IN list, which every
+    database's indexes serve (a row-value IN is not), and the pairs checked here."""
+    values = set(values)
+    matched = [target.c[name] for name in columns]
+    rows = db.session.execute(sa.select(*matched, *(target.c[n] for n in more)).where(
+        *(column.in_({value[i] for value in values}) for i, column in enumerate(matched))))
+    width = len(matched)
+    return [row for row in rows if row[:width] in values]
+
+
 def _check_unique(step, wanted, run):
     """Rows whose unique columns another row holds (an earlier row of the source, or a row of
     wms with another key) go to `on_duplicate`."""
     if not step.unique:
         return
-    key_columns = _key_columns(step.target)
+    width = len(step.unique)
+    unique_of = {key: _key(values, step.unique) for key, values in wanted.items()}
+    unique_of = {key: value for key, value in unique_of.items() if None not in value}
     holders = {}
-    values_of = {_key(v, step.unique): k for k, v in wanted.items()
-                 if None not in _key(v, step.unique)}
-    if values_of:
-        unique = [step.target.c[name] for name in step.unique]
-        where = (unique[0].in_([u[0] for u in values_of]) if len(unique) == 1
-                 else sa.tuple_(*unique).in_(list(values_of)))
-        for row in db.session.execute(sa.select(
-                *(step.target.c[n] for n in key_columns), *unique).where(where)).mappings():
-            holders[_key(row, step.unique)] = _key(row, key_columns)
-    for key, values in list(wanted.items()):
-        unique_value = _key(values, step.unique)
-        if None in unique_value:
-            continue
+    if unique_of:
+        holders = {row[:width]: row[width:] for row in _matching(
+            step.target, step.unique, set(unique_of.values()), *_key_columns(step.target))}
+    for key, unique_value in unique_of.items():
         holder = holders.setdefault(unique_value, key)
         if holder == key:
             continue
         try:
-            wanted[key] = step.on_duplicate(values, holder, run)
+            wanted[key] = step.on_duplicate(wanted[key], holder, run)
         except Skip as skip:
             del wanted[key]
             run.skip(step.table, _report_key(key), skip)
@@ -531,26 +565,26 @@ def _new_rows(step, wanted, run):
     if not wanted:
         return []
     columns = _key_columns(step.target)
-    keys = [step.target.c[name] for name in columns]
-    where = (keys[0].in_([k[0] for k in wanted]) if len(keys) == 1
-             else sa.tuple_(*keys).in_(list(wanted)))
-    existing = {_key(row, columns): row
-                for row in db.session.execute(sa.select(step.target).where(where)).mappings()}
-    new = []
+    width = len(columns)
+    existing = {row[:width]: row[width:]
+                for row in _matching(step.target, columns, wanted, *step.compared)}
+    comparable = _comparable(step.target, step.compared)
+    new, unchanged = [], 0
     for key, values in wanted.items():
         have = existing.get(key)
         if have is None:
             new.append(values)
-        elif _same(step.target, have, values, step.compared):
-            run.report.count(step.table, "unchanged")
+        elif _same(comparable, have, values):
+            unchanged += 1
         else:
             run.skip(step.table, _report_key(key), Skip(
                 "changed_in_wms", "wms's row differs from the legacy one: wms's is kept"))
+    run.report.count(step.table, "unchanged", unchanged)
     return new
 
 
-def _copy_batch(step, rows, run):
-    wanted = _prepared(step, rows, run)
+def _copy_batch(step, names, rows, run):
+    wanted = _prepared(step, names, rows, run)
     _check_refs(step, wanted, run)
     if step.resolve and wanted:
         step.resolve(wanted, run)
@@ -640,9 +674,10 @@ def _order(table, step):
 def _copy_table(conn, step, table, run, batch_size, bar):
     rows = conn.execution_options(stream_results=True, yield_per=batch_size).execute(
         sa.select(table).order_by(*_order(table, step)))
+    names = list(rows.keys())
     for batch in rows.partitions(batch_size):
         with unit_of_work():
-            _copy_batch(step, batch, run)
+            _copy_batch(step, names, batch, run)
         bar.update(len(batch))
 
 
@@ -690,7 +725,10 @@ def _run_steps(conn, tables, run, batch_size, bar, role_rows):
 
 
 def _analyze():
-    """Fresh planner statistics for the tables just filled (PostgreSQL, SQLite)."""
-    if db.session.get_bind().dialect.name in ("postgresql", "sqlite"):
-        with unit_of_work() as session:
-            session.execute(sa.text("ANALYZE"))
+    """Fresh planner statistics for the tables just filled (PostgreSQL, SQLite), and those only:
+    a plain ANALYZE on PostgreSQL reads every table of the database."""
+    if db.session.get_bind().dialect.name not in ("postgresql", "sqlite"):
+        return
+    with unit_of_work() as session:
+        for table in [step.target for step in STEPS] + [Movement.__table__]:
+            session.execute(sa.text(f"ANALYZE {table.name}"))
