@@ -24,8 +24,10 @@ install: $(VENV)/.installed
 lint: install
 	$(BIN)/flake8 wms tests bench config.py wsgi.py gunicorn.conf.py
 
-# The suite runs on every core (pytest-xdist); each worker has its own scratch database.
+# The suite runs on every core (pytest-xdist); each worker has its own scratch database. The
+# browser test of /docs needs Debian's chromium and chromium-driver: installed when missing.
 test: lint
+	sh scripts/browser-deps.sh
 	$(BIN)/python -m pytest --cov -n auto
 
 # A random secret key and an RSA key pair if there are none, migrations, demo data into an

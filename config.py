@@ -121,6 +121,10 @@ class Config:
     # POST /api/v1/user/store, which has no limit).
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per minute")
 
+    # The legacy Laravel service's database, read by `flask wms import-legacy` when it is given
+    # no --from (a SQLAlchemy URL, as DATABASE_URL); empty: --from is required.
+    LEGACY_DATABASE_URL = os.environ.get("LEGACY_DATABASE_URL", "")
+
 
 class TestConfig(Config):
     TESTING = True

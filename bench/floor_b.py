@@ -291,13 +291,29 @@ def check_warehouse(warehouse_id):
 
 
 def find_location(warehouse_id, code=None, location_id=None, missing="La ubicacion no existe."):
+    return location_with_sku(warehouse_id, code, location_id, missing)[0]
+
+
+def location_with_sku(warehouse_id, code=None, location_id=None, missing="", sku=None):
+    """(location row, variation id of `sku` or None, its placement row there or None): one
+    statement, as wms finds the location and the SKU."""
     where, value = ("l.id = %s", location_id) if location_id else ("l.mapped_string = %s", code)
-    row = db.one(f"SELECT {LOCATION_COLS} FROM warehouse_locations l "
-                 f"WHERE l.warehouse_id = %s AND {where}", (warehouse_id, value))
+    if sku is None:
+        row = db.one(f"SELECT {LOCATION_COLS} FROM warehouse_locations l "
+                     f"WHERE l.warehouse_id = %s AND {where}", (warehouse_id, value))
+        extra = (None, None)
+    else:
+        row = db.one(f"SELECT {LOCATION_COLS}, v.id, {PLACEMENT_COLS} FROM warehouse_locations l "
+                     "LEFT OUTER JOIN variations v ON v.sku = %s "
+                     "LEFT OUTER JOIN location_variations lv ON lv.warehouselocation_id = l.id "
+                     f"AND lv.variation_id = v.id WHERE l.warehouse_id = %s AND {where}",
+                     (sku, warehouse_id, value))
+        if row is not None:
+            row, extra = row[:9], (row[9], row[10:] if row[10] is not None else None)
     if row is None:
         check_warehouse(warehouse_id)
         raise HttpError(404, missing)
-    return row
+    return (row, *extra)
 
 
 def images_of(product_ids):
@@ -409,8 +425,12 @@ def placements_getall(req):
                      **warehouse_json(r[20:]), "store": store_json(r[25:])}}}
                 for r in rows]
 
+    # A warehouse's placements, or all of them, are counted by placement_counts (as wms does).
+    count_sql = (f"SELECT count(lv.id) FROM location_variations lv {where_sql}" if sku else
+                 "SELECT CAST(COALESCE(SUM(c.placements), 0) AS INTEGER) FROM placement_counts c"
+                 + (" WHERE c.warehouse_id = %s" if warehouse_id else ""))
     return 200, paginate(
-        req, f"SELECT count(lv.id) FROM location_variations lv {where_sql}",
+        req, count_sql,
         f"SELECT {PLACEMENT_COLS}, {VARIATION_COLS}, {LOCATION_COLS}, {WAREHOUSE_COLS}, "
         f"{STORE_COLS} FROM (SELECT lv.id FROM location_variations lv {where_sql} "
         "ORDER BY lv.id {page}) page JOIN location_variations lv ON lv.id = page.id "
@@ -462,11 +482,7 @@ def maplocations(req):
     return 201, {"message": "Recurso creado.", "rack": str(rack), "locations_count": len(rows)}
 
 
-def find_variation(sku):
-    row = db.one("SELECT v.id FROM variations v WHERE v.sku = %s", (sku,))
-    if row is None:
-        raise HttpError(404, "No se encontro el SKU a ubicar.")
-    return row[0]
+SKU_MISSING = "No se encontro el SKU a ubicar."
 
 
 def placement_at(location_id, variation_id, lock=False):
@@ -485,10 +501,10 @@ def locate(req):
     warehouse_id, sku = req.positive("warehouse_id"), req.code("sku", 64)
     code = req.code("mapped_string", 32, required=False, upper=True)
     location_id = req.positive("warehouselocation_id", required=False)
-    location = find_location(warehouse_id, code, location_id,
-                             "No se encontro la ubicacion destino.")
-    variation_id = find_variation(sku)
-    existing = placement_at(location[0], variation_id)
+    location, variation_id, existing = location_with_sku(
+        warehouse_id, code, location_id, "No se encontro la ubicacion destino.", sku)
+    if variation_id is None:
+        raise HttpError(404, SKU_MISSING)
     if existing is not None:
         return 200, placement_json(existing)
     now = utcnow()
@@ -508,8 +524,10 @@ def move(req):
                      req.code(f"mapped_string_{end}", 32, required=False, upper=True),
                      req.positive(f"warehouselocation_id_{end}", required=False), missing)
     sku = req.code("sku", 64)
-    src, dst = find_location(*ends["from"]), find_location(*ends["to"])
-    variation_id = find_variation(sku)
+    src = find_location(*ends["from"])
+    dst, variation_id, _there = location_with_sku(*ends["to"], sku)
+    if variation_id is None:
+        raise HttpError(404, SKU_MISSING)
     placement = placement_at(src[0], variation_id, lock=True)
     if placement is None:
         raise HttpError(404, "El item no se encontraba ubicado ahi.")

@@ -88,6 +88,33 @@ def test_lists_run_the_same_statements_at_any_page_size(client, demo, auth, coun
     assert set(counts_by_size.values()) == {expected}
 
 
+def _writes(statements):
+    """The statements of a write, without the transaction's own (SQLite's BEGIN IMMEDIATE)."""
+    own = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")
+    return [s for s in statements if not s.upper().startswith(own)]
+
+
+def test_one_statement_finds_the_location_and_the_sku(client, demo, auth, count_queries):
+    """locate: the token, the location with the SKU and its placement there, the placement,
+    its movement; move: the token, the source, the target with the SKU, the placement at the
+    source and at the target (both locked), the update, the movement."""
+    with count_queries() as statements:
+        response = client.post(f"{BASE}/locateitemscan", headers=auth, json={
+            "warehouse_id": 1, "sku": "2000011", "mapped_string": "R2-A1-N1"})
+    assert response.status_code == 200, response.json
+    assert len(_writes(statements)) == 4, statements
+    with count_queries() as statements:
+        response = client.post(f"{BASE}/locateitemscan", headers=auth, json={
+            "warehouse_id": 1, "sku": "2000011", "mapped_string": "R2-A1-N1"})
+    assert response.status_code == 200 and len(_writes(statements)) == 2, statements
+    with count_queries() as statements:
+        response = client.post(f"{BASE}/moveitemscan", headers=auth, json={
+            "warehouse_id_from": 1, "mapped_string_from": "R2-A1-N1", "warehouse_id_to": 1,
+            "mapped_string_to": "R2-A1-N2", "sku": "2000011"})
+    assert response.status_code == 200, response.json
+    assert len(_writes(statements)) == 7, statements
+
+
 @pytest.mark.parametrize("query, status, message", [
     ("warehouse_id=1&mapped_string=R9-A1-N1", 404, "La ubicacion no existe."),
     ("warehouse_id=9&mapped_string=R1-A1-N1", 404, "La bodega no existe."),

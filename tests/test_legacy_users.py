@@ -124,8 +124,8 @@ def test_authenticate_checks_a_password_for_an_unknown_email_too(client, ui, use
     """As slow for an unknown email as for a wrong password: both check one hash."""
     from wms.services import users as service
     checked = []
-    real = service.check_secret
-    monkeypatch.setattr(service, "check_secret",
+    real = service.check_password
+    monkeypatch.setattr(service, "check_password",
                         lambda hashed, plain: checked.append(hashed) or real(hashed, plain))
     for email in (USER_EMAIL, "nobody@store.example"):
         post_json(client, f"{V1}/user/authenticate", {"email": email, "password": "x"}, ui)

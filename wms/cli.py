@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from config import database_url
 from flask import current_app
 from flask.cli import AppGroup
 from marshmallow import ValidationError
@@ -26,14 +27,15 @@ from wms.schemas.accounts import NewUserSchema, UserSchema
 from wms.schemas.labels import LabelQuerySchema
 from wms.values import CONTROL_CHARS
 from wms.schemas.oauth import RedirectList
-from wms.services import bulk_demo, catalog, demo, idempotency, ledger, users
+from wms.services import bulk_demo, catalog, demo, idempotency, ledger, legacy_import, users
 from wms.services.clients import create_client
 from wms.services.labels import location_labels
 from wms.services.tokens import purge_tokens
 
 oauth_cli = AppGroup("oauth", help="OAuth keys and clients.")
 users_cli = AppGroup("users", help="People who sign in.")
-wms_cli = AppGroup("wms", help="Warehouse data: demo data, catalog import, the ledger.")
+wms_cli = AppGroup("wms", help="Warehouse data: demo data, catalog and legacy imports, the "
+                   "ledger.")
 
 DEMO_CLIENT_NAME = "Demo client"
 PROGRESS_MIN_ROWS = 1000   # import-catalog shows a progress bar on files with more data rows
@@ -242,15 +244,22 @@ def purge_scans_command(as_json):
 @wms_cli.command("verify-ledger")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def verify_ledger_command(as_json):
-    """Replay the movements ledger from an empty database and compare it with the placements;
-    exit 1 and list the differences if they disagree."""
+    """Replay the movements ledger from an empty database and compare it with the placements,
+    and each warehouse's placement count with its placements; exit 1 and list the differences
+    if they disagree."""
     missing, extra = ledger.verify()
-    _emit(as_json, {"ok": not (missing or extra), "missing": missing, "extra": extra},
-          "The ledger replays to exactly the placements." if not (missing or extra) else
-          f"{len(missing)} placement(s) the ledger expects are missing: {missing[:20]}\n"
-          f"{len(extra)} placement(s) the ledger does not account for: {extra[:20]}\n"
-          "(pairs are (variation id, location id))")
-    if missing or extra:
+    miscounted = ledger.miscounted()
+    ok = not (missing or extra or miscounted)
+    lines = [] if ok else [
+        f"{len(missing)} placement(s) the ledger expects are missing: {missing[:20]}",
+        f"{len(extra)} placement(s) the ledger does not account for: {extra[:20]}",
+        "(pairs are (variation id, location id))",
+        f"{len(miscounted)} warehouse(s) whose placement count is wrong "
+        f"(warehouse, counted, actual): {miscounted[:20]}"]
+    _emit(as_json, {"ok": ok, "missing": missing, "extra": extra, "miscounted": miscounted},
+          "The ledger replays to exactly the placements; every warehouse's count is exact."
+          if ok else "\n".join(lines))
+    if not ok:
         raise click.exceptions.Exit(1)
 
 
@@ -284,7 +293,10 @@ def demo_client(base_url, as_json):
 def import_catalog_command(path, as_json):
     """Import products, images and variations from a CSV file with the header
     product_id,product_name,variation_id,sku,variation_name,images (ids optional; images
-    separated by ';'). Re-running a file updates rows; an invalid file writes nothing."""
+    separated by ';'), optionally with internal_reference, provider, colors_es, family,
+    parent_name, activation_disabled, categories ('Ropa > Camisas; Ofertas'), stock, price and
+    color. Re-running a file updates rows; an empty cell changes nothing; an invalid file writes
+    nothing."""
     def progress(rows, total):
         if as_json or rows <= PROGRESS_MIN_ROWS or not total:
             return None
@@ -299,7 +311,7 @@ def import_catalog_command(path, as_json):
     except SQLAlchemyError as e:
         raise click.ClickException(f"the database refused the import; nothing was written: "
                                    f"{getattr(e, 'orig', None) or e}")
-    summary = "; ".join(f"{kind} {c['created']} created, {c['updated']} updated, "
+    summary = "; ".join(f"{kind.replace('_', ' ')} {c['created']} created, {c['updated']} updated, "
                         f"{c['unchanged']} unchanged"
                         for kind, c in counts.items() if kind != "rows")
     _emit(as_json, counts, f"Imported {counts['rows']} rows from {path.name}: {summary}.")
@@ -315,6 +327,68 @@ def _catalog_errors(path, errors, as_json):
     if len(errors) > ERRORS_SHOWN:
         click.echo(f"... and {len(errors) - ERRORS_SHOWN} more (--json lists them all)", err=True)
     raise click.ClickException(f"{path.name}: {len(errors)} error(s); nothing was imported.")
+
+
+@wms_cli.command("import-legacy")
+@click.option("--from", "source", metavar="URL",
+              help="The legacy Laravel database: a SQLAlchemy URL (mysql://user:password@host/"
+                   "db, sqlite:///path) or a SQLite file's path. Default: LEGACY_DATABASE_URL.")
+@click.option("--batch-size", type=click.IntRange(1, 10000),
+              default=legacy_import.DEFAULT_BATCH_SIZE, show_default=True,
+              help="Rows of one table written per transaction.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the report as JSON: counts per table and every skipped row.")
+def import_legacy_command(source, batch_size, as_json):
+    """Copy stores, warehouses, locations, the catalog, users with their roles and placements
+    (each with an `import` movement) from the legacy Laravel database, keeping their ids.
+    Re-running it changes nothing; an interrupted run is completed by running it again."""
+    url = _legacy_url(source or current_app.config.get("LEGACY_DATABASE_URL"))
+    started = time.monotonic()
+    try:
+        report = legacy_import.import_legacy(
+            url, batch_size, lambda total: click.progressbar(
+                length=total, label="Importing", file=sys.stderr))
+    except legacy_import.LegacyImportError as e:
+        raise click.ClickException(str(e))
+    except SQLAlchemyError as e:
+        raise click.ClickException(
+            f"the import stopped: {getattr(e, 'orig', None) or e}. The batches before this "
+            "one are written; running the command again completes the import.")
+    report = {"source": sa.make_url(url).render_as_string(hide_password=True),
+              "seconds": round(time.monotonic() - started, 1), **report}
+    _emit(as_json, report, _import_summary(report))
+
+
+def _legacy_url(source):
+    if not source:
+        raise click.UsageError("Say where the legacy database is: --from URL, or set "
+                               "LEGACY_DATABASE_URL.")
+    if "://" not in source:
+        if not Path(source).is_file():
+            raise click.BadParameter(f"{source} is neither a URL nor a file",
+                                     param_hint="--from")
+        return f"sqlite:///{Path(source).resolve()}"
+    return database_url(source)
+
+
+def _import_summary(report):
+    lines = [f"Imported from {report['source']} in {report['seconds']} s."]
+    for table, counts in report["tables"].items():
+        reasons = ", ".join(f"{reason} {n}" for reason, n in counts["skipped"].items())
+        adjusted = ", ".join(f"{reason} {n}" for reason, n in counts["adjusted"].items())
+        lines.append(f"  {table}: {counts['copied']} copied, {counts['unchanged']} unchanged, "
+                     f"{sum(counts['skipped'].values())} skipped"
+                     + (f" ({reasons})" if reasons else "")
+                     + (f"; changed from the legacy values: {adjusted}" if adjusted else ""))
+    if report["missing_tables"]:
+        lines.append("  not in the source: " + ", ".join(report["missing_tables"]))
+    for row in report["skipped"][:ERRORS_SHOWN]:
+        lines.append(f"skipped {row['table']} {row['id']}: {row['reason']}"
+                     + (f" ({row['detail']})" if row["detail"] else ""))
+    if len(report["skipped"]) > ERRORS_SHOWN:
+        lines.append(f"... and {len(report['skipped']) - ERRORS_SHOWN} more skipped rows "
+                     "(--json lists them all)")
+    return "\n".join(lines)
 
 
 @wms_cli.command("labels")

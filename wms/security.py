@@ -1,9 +1,11 @@
-"""Hashing of stored secrets (client secrets and passwords), with werkzeug; comparing the
-secrets a request sends back (CSRF and auth tokens) in constant time; the app's secret key."""
+"""Hashing of stored secrets (client secrets and passwords), with werkzeug; the bcrypt password
+hashes of users imported from the legacy Laravel service; comparing the secrets a request sends
+back (CSRF and auth tokens) in constant time; the app's secret key."""
 import hmac
 import secrets
 from pathlib import Path
 
+import bcrypt
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -14,6 +16,29 @@ def hash_secret(plain):
 
 def check_secret(hashed, plain):
     return bool(hashed) and check_password_hash(hashed, plain)
+
+
+# Laravel's Hash::make writes `$2y$` (PHP's name for `$2b$`); older bcrypt libraries `$2a$`.
+BCRYPT_PREFIXES = ("$2y$", "$2b$", "$2a$")
+BCRYPT_MAX_BYTES = 72
+
+
+def is_legacy_hash(hashed):
+    """Whether a stored password is a bcrypt hash (a user imported from the legacy service who
+    has not signed in since): the next successful sign-in replaces it with hash_secret's."""
+    return isinstance(hashed, str) and hashed.startswith(BCRYPT_PREFIXES)
+
+
+def check_password(hashed, plain):
+    """A user's password against its stored hash: werkzeug's, or a legacy bcrypt one. bcrypt
+    reads the first 72 bytes of a password (PHP's password_verify ignores the rest, so the
+    legacy service did too; the bcrypt package refuses longer input, so it gets those 72)."""
+    if not is_legacy_hash(hashed):
+        return check_secret(hashed, plain)
+    try:
+        return bcrypt.checkpw(plain.encode()[:BCRYPT_MAX_BYTES], hashed.encode())
+    except ValueError:  # a damaged hash: no password matches it
+        return False
 
 
 def same_secret(sent, expected):

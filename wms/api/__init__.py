@@ -1,9 +1,9 @@
 """Blueprints: the warehouse API under /api/v1 (behind the bearer guard), users and personal
-tokens, /oauth, /.well-known, the sign-in pages and the health checks."""
+tokens, /oauth, /.well-known, the sign-in pages, the health checks and the OpenAPI document."""
 
 
 def register_blueprints(app):
-    from wms.api import (account, auth, authorize, catalog, clients, health, inventory,
+    from wms.api import (account, auth, authorize, catalog, clients, docs, health, inventory,
                          locations, oauth, personal_tokens, roles, summary, user_tokens, users,
                          warehouses, wellknown)
     from wms.api.profiles import init_profile
@@ -29,3 +29,5 @@ def register_blueprints(app):
     app.register_blueprint(wellknown.bp, url_prefix="/.well-known")
     app.register_blueprint(auth.bp)  # /login, /logout
     app.register_blueprint(health.bp)  # /healthz, /readyz
+    app.register_blueprint(docs.bp)  # /openapi.json, /docs
+    app.register_blueprint(docs.assets)  # /docs/assets: Swagger UI's files

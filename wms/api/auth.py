@@ -20,6 +20,7 @@ from wms.ratelimit import rate_limit
 from wms.schemas.accounts import UserSchema
 from wms.services.users import BAD_CREDENTIALS, authenticate
 from wms.schemas import shape
+from wms.openapi import HTML, doc
 
 bp = Blueprint("auth", __name__)
 bp.after_app_request(set_xsrf_cookie)
@@ -53,6 +54,7 @@ def _page(status=200, error=None, email="", next_url="/"):
 
 
 @bp.get("/login")
+@doc(content=HTML, security=[])
 def login_form():
     """The sign-in page; its hidden `_token` is the session's CSRF token."""
     return _page(next_url=request.args.get("next", "/"))
@@ -60,6 +62,7 @@ def login_form():
 
 @bp.post("/login")
 @rate_limit("LOGIN_RATE_LIMIT")
+@doc(response=UserSchema, errors=[400, 401, 419, 429], responses={302: None}, security=[])
 def login():
     as_json = wants_json()
     if has_session_cookie() or not request.is_json:
@@ -93,6 +96,7 @@ def login():
 
 
 @bp.post("/logout")
+@doc(status=204, responses={302: None}, errors=[419], security=[{"session": []}])
 def logout():
     """Ends the session (a write of the cookie's: it needs the CSRF token when a cookie came)."""
     if has_session_cookie():

@@ -25,6 +25,7 @@ from wms.oauth.transient import make_token_cookie
 from wms.params import request_params
 from wms.security import same_secret
 from wms.services.tokens import has_valid_token_with_scopes
+from wms.openapi import HTML, TEXT, doc
 
 bp = Blueprint("authorize", __name__)
 
@@ -42,6 +43,7 @@ def _signed_in_user():
 
 
 @bp.get("/authorize")
+@doc(content=HTML, responses={302: None}, errors=[400, 401], security=[{"session": []}])
 def authorize():
     """The consent page (or, for a JSON caller, what it would show); a guest's browser is sent
     to /login and back here."""
@@ -80,6 +82,7 @@ def authorize():
 
 
 @bp.post("/authorize")
+@doc(status=302, errors=[400, 401, 419], security=[{"session": []}])
 def approve():
     """Approve the request the consent page showed: 302 to the client with `code` and `state`.
     `_method=DELETE` (form, query or JSON) or `X-HTTP-Method-Override: DELETE` denies it
@@ -96,6 +99,7 @@ def approve():
 
 
 @bp.delete("/authorize")
+@doc(status=302, errors=[400, 401, 419], security=[{"session": []}])
 def deny():
     """Deny the request: 302 to the client with `error=access_denied` (and its `state`)."""
     verify_csrf()
@@ -158,6 +162,7 @@ def _no_store(response):
 
 
 @bp.post("/token/refresh")
+@doc(content=TEXT, errors=[401, 419], security=[{"session": []}])
 def refresh_token_cookie():
     """A fresh token cookie for the signed-in person (the web UI calls this before its token
     cookie runs out)."""

@@ -10,6 +10,7 @@ from wms.schemas.clients import CategorySchema, StoreListSchema
 from wms.schemas.warehouse import StoreSchema
 from wms.services import products, warehouses
 from wms.schemas import shape
+from wms.openapi import Many, doc
 
 stores = Blueprint("stores", __name__)
 stores.before_request(require_token)
@@ -20,6 +21,7 @@ _PARENT = re.compile(r"-?[0-9]{1,10}")
 
 
 @stores.get("/getallstores")
+@doc(query=StoreListSchema, response=Many(StoreSchema))
 def index():
     """Every store (a plain array), sorted by `column` and `order`."""
     args = load(shape(StoreListSchema))
@@ -27,12 +29,14 @@ def index():
 
 
 @categories.get("/parent")
+@doc(response=Many(CategorySchema))
 def departments():
     """The active departments (top-level categories), a plain array."""
     return shape(CategorySchema, many=True).dump(products.categories())
 
 
 @categories.get("/child/<parent>")
+@doc(response=Many(CategorySchema), errors=[400])
 def subcategories(parent):
     """The active subcategories of a department (-1, the UI's "all departments": none)."""
     if not _PARENT.fullmatch(parent):

@@ -15,6 +15,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from wms.db_errors import is_outage
 from wms.errors import database_unavailable, unavailable
 from wms.extensions import db
+from wms.openapi import doc
+from wms.schemas.health import HealthSchema
 
 MIGRATIONS_BEHIND = "Servicio no disponible: la base de datos no tiene las migraciones al día."
 
@@ -22,12 +24,14 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@doc(response=HealthSchema)
 def healthz():
     """The process is up."""
     return {"status": "ok"}
 
 
 @bp.get("/readyz")
+@doc(response=HealthSchema, responses={503: HealthSchema})
 def readyz():
     """The database answers and its migrations are at head: 200, else 503; both say what was
     checked."""

@@ -13,14 +13,16 @@ from wms.params import load
 from wms.schemas.clients import (InventorySearchSchema, LatestProductSchema, LatestQuerySchema,
                                  ScannedCodeSchema, ScannedProductSchema, StickerQuerySchema,
                                  product_filter_args)
-from wms.schemas.inventory import (BatchSchema, CurrentStateSchema, HistoryFilterSchema,
+from wms.schemas.inventory import (BatchResultSchema, BatchSchema, HistoryFilterSchema,
                                    ItemLocationsSchema, LocateSchema, MoveSchema, MovementSchema,
                                    PlacementSchema, RemovalSchema, RemoveSchema, SkuListSchema,
-                                   UndoSchema, error_body)
+                                   UndoResultSchema, UndoSchema, error_body)
 from wms.schemas.warehouse import LocationQuerySchema
 from wms.services import idempotency, inventory, labels, ledger, products, warehouses
 from wms.services.products import ProductFilter
 from wms.schemas import shape
+from wms.openapi import BINARY, Many, doc
+from wms.schemas.envelopes import laravel_page
 
 bp = Blueprint("inventory", __name__)
 bp.before_request(require_token)
@@ -32,6 +34,7 @@ def conflict(error):
 
 
 @bp.get("/getall")
+@doc(query=InventorySearchSchema, shaped="inventory")
 def index():
     """The inventory, paginated: placements (spec) or products (clients-2019), searched."""
     args = load(shape(InventorySearchSchema))
@@ -40,6 +43,7 @@ def index():
 
 
 @bp.get("/getitemsinlocation")
+@doc(query=LocationQuerySchema, shaped="items_in_location", errors=[404])
 def items_in_location():
     """What one location holds, paginated: placements (spec) or products (clients-2019)."""
     args = load(shape(LocationQuerySchema))
@@ -48,6 +52,7 @@ def items_in_location():
 
 
 @bp.get("/getlatest")
+@doc(query=LatestQuerySchema, response=laravel_page(LatestProductSchema), errors=[404])
 def latest():
     """The products placed in a warehouse most recently, paginated (the web UI's dashboard)."""
     args = load(shape(LatestQuerySchema))
@@ -57,6 +62,7 @@ def latest():
 
 
 @bp.get("/getlocationsofproduct")
+@doc(query=ScannedCodeSchema, response=ScannedProductSchema, errors=[404])
 def locations_of_product():
     """The product of a scanned SKU or style code, with its variations and locations (the
     scanner app's product screen)."""
@@ -65,6 +71,7 @@ def locations_of_product():
 
 
 @bp.get("/printsticker")
+@doc(query=StickerQuerySchema, content={"application/pdf": BINARY}, errors=[404])
 def print_sticker():
     """A PDF of a product's labels (one per variation) or of a location's label."""
     printout = labels.sticker(**load(shape(StickerQuerySchema)))
@@ -73,6 +80,7 @@ def print_sticker():
 
 
 @bp.get("/getlocationsofitem")
+@doc(query=SkuListSchema, response=Many(ItemLocationsSchema), errors=[404])
 def locations_of_item():
     """Every location of a SKU (`sku`), or of several (`skus[]`), with its warehouse."""
     args = load(shape(SkuListSchema))
@@ -81,6 +89,7 @@ def locations_of_item():
 
 
 @bp.get("/history")
+@doc(query=HistoryFilterSchema, response=laravel_page(MovementSchema))
 def history():
     """The ledger, newest first, filtered, paginated."""
     args = load(shape(HistoryFilterSchema))
@@ -124,6 +133,7 @@ def _removal(removal):
 
 @bp.post("/locateitemscan")
 @bp.post("/locateitemweb")
+@doc(body=LocateSchema, shaped="located", errors=[404, 409])
 def locate():
     """Place a SKU in a location: scanned (by code) or chosen on the web (by code or id)."""
     data = load(shape(LocateSchema))
@@ -132,6 +142,7 @@ def locate():
 
 @bp.post("/moveitemscan")
 @bp.post("/moveitemweb")
+@doc(body=MoveSchema, response=PlacementSchema, errors=[404, 409])
 def move():
     """Move a SKU between two locations, scanned or chosen on the web."""
     data = load(shape(MoveSchema))
@@ -139,6 +150,7 @@ def move():
 
 
 @bp.post("/removeitemfromlocation")
+@doc(body=RemoveSchema, response=RemovalSchema, errors=[404, 409])
 def remove():
     """End a SKU's placement at a location (or its product's, with withSiblings or a style)."""
     data = load(shape(RemoveSchema))
@@ -146,14 +158,14 @@ def remove():
 
 
 @bp.post("/undo")
+@doc(body=UndoSchema, response=UndoResultSchema, errors=[404, 409])
 def undo():
     """Revert one movement of the ledger, if nothing changed its placement since."""
     data = load(shape(UndoSchema))
 
     def render(movement):
         current = inventory.where_is(movement.variation)
-        return 200, {"movement": shape(MovementSchema).dump(movement),
-                     "current": shape(CurrentStateSchema).dump(current)}
+        return 200, shape(UndoResultSchema).dump({"movement": movement, "current": current})
 
     return respond("undo", data,
                    lambda: inventory.undo(movement_id=data["movement_id"],
@@ -170,6 +182,7 @@ BATCH_ACTIONS = {
 
 
 @bp.post("/batch")
+@doc(body=BatchSchema, response=BatchResultSchema, errors=[409])
 def batch():
     """Apply an offline batch of scans in order, each on its own; one result per scan."""
     scans = load(shape(BatchSchema))["scans"]

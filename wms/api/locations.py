@@ -11,11 +11,16 @@ from wms.params import load
 from wms.schemas.labels import LabelQuerySchema
 from wms.schemas.clients import BlockSearchSchema, RackSearchSchema, product_filter_args
 from wms.schemas.warehouse import (LocationActiveSchema, LocationListSchema, LocationRowSchema,
-                                   LocationStatusSchema, MapRackSchema, OccupancyQuerySchema,
-                                   OccupancySchema)
+                                   LocationStatusSchema, MapRackSchema, MapResultSchema,
+                                   OccupancyQuerySchema, OccupancySchema)
 from wms.services import labels, products, warehouses
 from wms.services.products import ProductFilter
 from wms.schemas import shape
+from wms.labels import MEDIA_TYPES
+from wms.openapi import BINARY, doc
+from wms.schemas.envelopes import laravel_page
+
+LABEL_CONTENT = {media_type: BINARY for media_type in MEDIA_TYPES.values()}
 
 bp = Blueprint("locations", __name__)
 bp.before_request(require_token)
@@ -28,6 +33,7 @@ def _check_warehouse(warehouse_id, found_anything):
 
 
 @bp.get("/getracks")
+@doc(query=RackSearchSchema, shaped="racks", errors=[404])
 def racks():
     """The racks of a warehouse: paginated numbers (spec), or every rack with how many
     products of the search it holds (clients-2019)."""
@@ -40,6 +46,7 @@ def racks():
 
 
 @bp.get("/getblocks")
+@doc(query=BlockSearchSchema, shaped="blocks", errors=[404])
 def blocks():
     """The locations of one rack with how many placements (of the search's products) each
     holds: a plain array."""
@@ -51,6 +58,7 @@ def blocks():
 
 
 @bp.get("/getall")
+@doc(query=LocationListSchema, response=laravel_page(LocationRowSchema), errors=[404])
 def index():
     """The locations of a warehouse, with warehouse and store, searched, filtered, sorted and
     paginated."""
@@ -62,6 +70,7 @@ def index():
 
 
 @bp.get("/occupancy")
+@doc(query=OccupancyQuerySchema, response=laravel_page(OccupancySchema), errors=[404])
 def occupancy():
     """Every location of a warehouse with its item count and last movement, for a rack map."""
     args = load(shape(OccupancyQuerySchema))
@@ -73,6 +82,7 @@ def occupancy():
 
 
 @bp.post("/editlocationactive")
+@doc(body=LocationActiveSchema, response=LocationStatusSchema, errors=[404])
 def edit_active():
     """Put a location in service (`chk` true) or take it out (false)."""
     args = load(shape(LocationActiveSchema))
@@ -82,15 +92,17 @@ def edit_active():
 
 
 @bp.post("/maplocations")
+@doc(body=MapRackSchema, shaped="map", errors=[404])
 def map_locations():
     """Map a new rack: blocks x levels x sides locations with the next rack number."""
     with profile().map_errors():
         data = load(shape(MapRackSchema))
         rack, created = warehouses.map_rack(**data)
-    return {"message": "Recurso creado.", "rack": str(rack), "locations_count": created}, 201
+    return shape(MapResultSchema).dump({"rack": rack, "locations_count": created}), 201
 
 
 @bp.get("/labels")
+@doc(query=LabelQuerySchema, content=LABEL_CONTENT, errors=[404])
 def print_labels():
     """Printable labels of locations (a rack, one code or ids[]): PDF, PNG or ZPL."""
     printout = labels.location_labels(**load(shape(LabelQuerySchema)))

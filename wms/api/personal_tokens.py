@@ -8,6 +8,8 @@ from wms.params import load
 from wms.schemas.oauth import PersonalTokenInput, TokenSchema
 from wms.services.personal_tokens import (create_personal_token, list_personal_tokens,
                                           revoke_personal_token)
+from wms.openapi import Many, doc
+from wms.schemas.oauth import PersonalTokenResultSchema
 
 bp = Blueprint("personal_tokens", __name__)
 bp.before_request(require_user)
@@ -16,12 +18,14 @@ _token_schema = TokenSchema(exclude=("client",))
 
 
 @bp.get("/personal-access-tokens")
+@doc(response=Many(TokenSchema(exclude=("client",))))
 def index():
     """The user's live personal tokens."""
     return _token_schema.dump(list_personal_tokens(current_user()), many=True)
 
 
 @bp.post("/personal-access-tokens")
+@doc(body=PersonalTokenInput, response=PersonalTokenResultSchema, errors=[419])
 def store():
     """A new personal token: its JWT, this once, and its row."""
     data = load(PersonalTokenInput())
@@ -32,6 +36,7 @@ def store():
 
 
 @bp.delete("/personal-access-tokens/<token_id>")
+@doc(status=204, errors=[404, 419])
 def destroy(token_id):
     """Revoke one of the user's personal tokens."""
     revoke_personal_token(current_user(), token_id, actor=acting_token())

@@ -8,11 +8,13 @@ from flask import current_app
 
 from wms.errors import ApiError
 from wms.pagination import paginate
+from wms.openapi import Many
 from wms.schemas.clients import (BlockNumbersSchema, InventoryProductSchema, LocatedProductSchema,
-                                 RackTotalSchema, ResponderErrorSchema)
+                                 LocationKeysSchema, RackTotalSchema, ResponderErrorSchema)
+from wms.schemas.envelopes import MessageSchema, laravel_page
 from wms.schemas.inventory import (PlacementDetailSchema, PlacementInLocationSchema,
                                    PlacementSchema)
-from wms.schemas.warehouse import BlockSchema, RackSchema
+from wms.schemas.warehouse import BlockSchema, MapResultSchema, RackSchema
 from wms.services import inventory, products, warehouses
 from wms.schemas import shape
 
@@ -26,6 +28,15 @@ class SpecProfile:
     """spec/01: paginated racks, string numbers, placement-centric lists, the placement."""
 
     name = "spec"
+    # The answers of the routes that ask the profile, by status (wms/openapi.py).
+    documents = {
+        "racks": {200: laravel_page(RackSchema)},
+        "blocks": {200: Many(BlockSchema)},
+        "inventory": {200: laravel_page(PlacementDetailSchema)},
+        "items_in_location": {200: laravel_page(PlacementInLocationSchema)},
+        "located": {200: PlacementSchema},
+        "map": {201: MapResultSchema},
+    }
 
     def racks(self, warehouse_id, product_filter):
         rows, count = warehouses.racks_query(warehouse_id)
@@ -57,6 +68,14 @@ class Clients2019Profile(SpecProfile):
     located products (302 when one SKU is already there), the map form's error body."""
 
     name = "clients-2019"
+    documents = {
+        "racks": {200: Many(RackTotalSchema)},
+        "blocks": {200: Many(BlockNumbersSchema)},
+        "inventory": {200: laravel_page(InventoryProductSchema)},
+        "items_in_location": {200: laravel_page(InventoryProductSchema, LocationKeysSchema)},
+        "located": {200: Many(LocatedProductSchema), 302: MessageSchema},
+        "map": {201: MapResultSchema},
+    }
 
     def racks(self, warehouse_id, product_filter):
         return shape(RackTotalSchema, many=True).dump(
@@ -73,9 +92,7 @@ class Clients2019Profile(SpecProfile):
     def items_in_location(self, location):
         rows, count = products.location_products_query(location.id)
         page = paginate(rows, count, shape(InventoryProductSchema, many=True).dump, per_page=20)
-        return {**page, "warehouselocation_id": location.id, "rack": location.rack,
-                "block": location.block, "level": location.level, "side": location.side,
-                "mapped_string": location.mapped_string}
+        return {**page, **shape(LocationKeysSchema).dump(location)}
 
     def located(self, result):
         if result.already:
@@ -110,3 +127,8 @@ def init_profile(app):
 def profile():
     """The profile this server speaks."""
     return current_app.extensions["wms_profile"]
+
+
+def profile_name(app):
+    """The name of the profile `app` speaks."""
+    return app.extensions["wms_profile"].name

@@ -6,12 +6,14 @@ from wms.params import load
 from wms.schemas.summary import SummaryQuerySchema, SummarySchema
 from wms.services import summary as summaries
 from wms.schemas import shape
+from wms.openapi import doc
 
 bp = Blueprint("summary", __name__)
 bp.before_request(require_token)
 
 
 @bp.get("/getsummary")
+@doc(query=SummaryQuerySchema, response=SummarySchema, errors=[404])
 def show():
     """Counts of the whole database and, with `warehouse_id`, of that warehouse."""
     args = load(shape(SummaryQuerySchema))

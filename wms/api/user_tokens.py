@@ -19,13 +19,16 @@ from wms.pagination import fetch_page, page_url, paginate
 from wms.params import load, request_params
 from wms.values import parse_id
 from wms.schemas.oauth import (PersonalTokenInput, TokenPageSchema, UserPersonalTokenInput,
-                               UserPersonalTokenSchema, UserTokenSchema)
+                               UserPersonalTokenPageSchema, UserPersonalTokenSchema,
+                               UserTokenPageSchema, UserTokenResultSchema, UserTokenSchema)
 from wms.services.personal_tokens import (create_personal_token, find_personal_token,
                                           find_personal_token_by_number, personal_tokens_query,
                                           revoke_personal_token, revoke_token)
 from wms.services.tokens import TOKEN_MISSING
 from wms.services.users import USER_MISSING, find_user
 from wms.schemas import shape
+from wms.openapi import doc
+from wms.pagination import PageSchema
 
 v1 = Blueprint("user_tokens_v1", __name__)
 v2 = Blueprint("user_tokens_v2", __name__)
@@ -61,6 +64,7 @@ _v1_schema = UserTokenSchema(exclude=("client",))
 
 
 @v1.get("/<user_id>/tokens")
+@doc(query=PageSchema, response=UserTokenPageSchema, errors=[404])
 def index(user_id):
     """The user's live personal tokens, paginated: `{"data": [...], "meta": {...}}`."""
     user = target_user(user_id)
@@ -73,6 +77,7 @@ def index(user_id):
 
 
 @v1.post("/<user_id>/tokens")
+@doc(body=PersonalTokenInput, response=UserTokenResultSchema, status=201, errors=[404])
 def store(user_id):
     """A new personal token for the user: its JWT (this once) and its row."""
     user = target_user(user_id)
@@ -84,12 +89,14 @@ def store(user_id):
 
 
 @v1.get("/<user_id>/tokens/<token_id>")
+@doc(response=UserTokenSchema(exclude=("client",)), errors=[404])
 def show(user_id, token_id):
     """One of the user's personal tokens, revoked or not."""
     return _v1_schema.dump(find_personal_token(target_user(user_id), token_id))
 
 
 @v1.delete("/<user_id>/tokens/<token_id>")
+@doc(status=204, errors=[404])
 def destroy(user_id, token_id):
     """Revoke one of the user's personal tokens."""
     revoke_personal_token(target_user(user_id), token_id, actor=acting_token())
@@ -120,6 +127,8 @@ def load_v2(schema):
 
 
 @v2.post("/users/<user_id>/personal_tokens/")
+@doc(body=UserPersonalTokenInput, response=UserPersonalTokenSchema, status=201, errors=[404],
+     error_family="fields")
 def v2_store(user_id):
     """A new personal token for the user (201): the token's JSON, with the JWT this once."""
     user = target_user(user_id)
@@ -133,6 +142,8 @@ def v2_store(user_id):
 
 
 @v2.get("/users/<user_id>/personal_tokens/")
+@doc(query=TokenPageSchema, response=UserPersonalTokenPageSchema, errors=[404],
+     error_family="fields")
 def v2_index(user_id):
     """The user's live personal tokens (JWT hidden), AWX's list: count, next, previous,
     results; `page` and `page_size`."""
@@ -160,12 +171,14 @@ def _v2_token(token_id):
 
 
 @v2.get("/tokens/<token_id>/")
+@doc(response=UserPersonalTokenSchema, errors=[404])
 def v2_show(token_id):
     """One live personal token (JWT hidden)."""
     return _v2_schema.dump(_v2_token(token_id))
 
 
 @v2.delete("/tokens/<token_id>/")
+@doc(status=204, errors=[404])
 def v2_destroy(token_id):
     """Revoke a personal token."""
     revoke_token(_v2_token(token_id), actor=acting_token())

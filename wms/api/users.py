@@ -21,13 +21,17 @@ from wms.oauth.transient import has_token_cookie
 from wms.pagination import paginate
 from wms.params import load
 from wms.ratelimit import rate_limit
-from wms.schemas.accounts import (LoginSchema, NewUserSchema, ProfileSchema, UserSchema,
-                                  UserSearchSchema, WebLoginSchema, WebNewUserSchema,
-                                  WebUserSchema, WebUserUpdateSchema)
+from wms.schemas.accounts import (AuthenticateResultSchema, LoginResultSchema, LoginSchema,
+                                  NewUserSchema, ProfileSchema, UserSchema, UserSearchSchema,
+                                  WebLoginSchema, WebNewUserSchema, WebUserSchema,
+                                  WebUserUpdateSchema)
 from wms.schemas.fields import DATETIME_FORMAT
 from wms.values import parse_id
 from wms.services import users
 from wms.schemas import shape
+from wms.openapi import BEARER, doc
+from wms.pagination import PageSchema
+from wms.schemas.envelopes import StatusSchema, laravel_page
 
 NO_USER = "This token acts for a client, not for a user."
 
@@ -65,6 +69,7 @@ def _create_user(may_grant_admin):
 
 
 @v1.post("/store")
+@doc(body=NewUserSchema, response=UserSchema, status=201, errors=[409])
 def store():
     """A new user (an admin, with `is_admin`)."""
     return _create_user(may_grant_admin=True)
@@ -72,6 +77,7 @@ def store():
 
 @bp.post("/api/login")
 @rate_limit("LOGIN_RATE_LIMIT")
+@doc(body=LoginSchema, response=LoginResultSchema, errors=[401, 429], security=[])
 def login():
     """A personal access token for an email (or username) and password."""
     data = load(shape(LoginSchema))
@@ -84,6 +90,8 @@ def login():
 
 @bp.post("/api/users")
 @rate_limit("REGISTRATION_RATE_LIMIT")
+@doc(body=NewUserSchema, response=UserSchema, status=201, errors=[401, 403, 409, 429],
+     security=[{}, *BEARER])
 def register():
     """A new user: anyone's sign-up when ALLOW_REGISTRATION is on, else a user manager's."""
     token = _caller_token()
@@ -96,6 +104,7 @@ def register():
 
 
 @bp.get("/api/users")
+@doc(response=UserSchema)
 def show():
     """The user the token belongs to."""
     return shape(UserSchema).dump(_own_user(bearer_token()))
@@ -109,6 +118,7 @@ def _own_user(token):
 
 
 @bp.get("/users/search")
+@doc(query=UserSearchSchema, response=laravel_page(UserSchema))
 def search():
     """Users whose name or email contains `q`, paginated, for those who may manage users."""
     require_manager()
@@ -185,6 +195,7 @@ def _acting_user_id():
 @v1_any.post("/authenticate")
 @rate_limit("LOGIN_RATE_LIMIT")
 @web_answers(invalid_status="fail")
+@doc(body=WebLoginSchema, response=AuthenticateResultSchema, errors=[404, 429], error_family="web")
 def authenticate():
     """Whether an email and password match a user (the web UI's sign-in screen): the user, or a
     404. It signs nobody in and issues no token."""
@@ -196,6 +207,7 @@ def authenticate():
 
 
 @v1_any.get("/getprofile")
+@doc(response=ProfileSchema)
 def profile():
     """The token's own user with their roles (the scanner app, after signing in)."""
     return shape(ProfileSchema).dump(_own_user(acting_token()))
@@ -203,6 +215,7 @@ def profile():
 
 @v1.post("/create")
 @web_answers()
+@doc(body=WebNewUserSchema, response=StatusSchema, errors=[404, 409], error_family="web")
 def create():
     """A new user with the role `rol` names."""
     users.add_user(load(shape(WebNewUserSchema)))
@@ -211,6 +224,7 @@ def create():
 
 @v1.get("/getusers")
 @web_answers()
+@doc(query=PageSchema, response=laravel_page(WebUserSchema), error_family="web")
 def index():
     """The users (not deleted), with their roles, paginated."""
     return paginate(*users.users_query(), shape(WebUserSchema, many=True).dump,
@@ -219,6 +233,7 @@ def index():
 
 @v1.post("/update/<user_id>")
 @web_answers()
+@doc(body=WebUserUpdateSchema, response=StatusSchema, errors=[404, 409], error_family="web")
 def update(user_id):
     """Change a user's name, email, address and role (roles[0].name)."""
     number = _path_id(user_id)
@@ -228,6 +243,7 @@ def update(user_id):
 
 @v1.get("/delete/<user_id>")
 @web_answers()
+@doc(response=StatusSchema, errors=[404, 409], error_family="web")
 def destroy(user_id):
     """Delete a user (a soft delete: see wms.services.users), never oneself."""
     users.delete_user(_path_id(user_id), by_user_id=_acting_user_id())

@@ -10,12 +10,15 @@ from wms.schemas.warehouse import (NewWarehouseSchema, WarehouseFilterSchema, Wa
 from wms.services import warehouses
 from wms.services.warehouses import WAREHOUSE_INVALID
 from wms.schemas import shape
+from wms.openapi import doc
+from wms.schemas.envelopes import MessageSchema, laravel_page
 
 bp = Blueprint("warehouses", __name__)
 bp.before_request(require_token)
 
 
 @bp.get("/getall")
+@doc(query=WarehouseFilterSchema, response=laravel_page(WarehouseWithStoreSchema))
 def index():
     """Warehouses with their store, paginated; `store_id` filters."""
     args = load(shape(WarehouseFilterSchema))
@@ -24,6 +27,7 @@ def index():
 
 
 @bp.post("/store")
+@doc(body=NewWarehouseSchema, response=WarehouseSchema, status=201, errors=[404])
 def store():
     """Create a warehouse of a store."""
     data = load(shape(NewWarehouseSchema), message="Campos Inválidos.")
@@ -32,6 +36,7 @@ def store():
 
 
 @bp.post("/update")
+@doc(body=WarehouseUpdateSchema, response=WarehouseWithStoreSchema, errors=[404])
 def update():
     """Rename a warehouse or move it to another store (the web UI's table edit)."""
     data = load(shape(WarehouseUpdateSchema), message=WAREHOUSE_INVALID)
@@ -40,6 +45,7 @@ def update():
 
 
 @bp.post("/destroy")
+@doc(body=WarehouseIdSchema, response=MessageSchema, errors=[404, 409])
 def destroy():
     """Delete a warehouse and its locations, unless they hold placements (409)."""
     warehouse_id = load(shape(WarehouseIdSchema))["warehouse_id"]

@@ -6,6 +6,8 @@ from wms.oauth.issuer import issuer
 from wms.keys import key_ring
 from wms.oauth.scopes import SCOPES
 from wms.access_tokens import ALGORITHM
+from wms.openapi import doc
+from wms.schemas.oauth import JwksSchema, ServerMetadataSchema
 
 bp = Blueprint("wellknown", __name__)
 
@@ -14,6 +16,7 @@ CACHE = {"Cache-Control": "public, max-age=60"}
 
 
 @bp.get("/jwks.json")
+@doc(response=JwksSchema)
 def jwks():
     """Every public key still trusted, by kid: the signing key and the retired ones, as the key
     files hold them now (another worker may already sign with a key rotated in a moment ago)."""
@@ -23,6 +26,7 @@ def jwks():
 
 
 @bp.get("/oauth-authorization-server")
+@doc(response=ServerMetadataSchema)
 def metadata():
     """What this authorization server offers (RFC 8414)."""
     return {

@@ -53,6 +53,113 @@ def location_warehouse(location_id):
             .where(WarehouseLocation.id == location_id).scalar_subquery())
 
 
+COUNT_SLOTS = 16
+
+
+class PlacementCount(db.Model):
+    """How many placements each warehouse holds, kept exact by triggers on the placements'
+    table (PLACEMENT_COUNT_TRIGGERS), in the transaction of each change: a list of a warehouse's
+    placements, or of all of them, reads its `total` from here instead of counting a million
+    rows.
+
+    A warehouse's count is spread over COUNT_SLOTS rows (a placement counts in slot `id % 16`),
+    so that scanners placing into one warehouse at once seldom wait for one row's lock; its
+    count is the sum of its slots. A later migration that rebuilds location_variations on
+    SQLite (batch_alter_table copies the table) drops its triggers: it must create them again
+    with create_placement_count_triggers.
+    """
+
+    __tablename__ = "placement_counts"
+
+    warehouse_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("warehouses.id", ondelete="CASCADE"), primary_key=True,
+        autoincrement=False)
+    slot: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    placements: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+
+
+def _row_triggers(upsert, each_row, moved):
+    """SQLite's and MariaDB's triggers: they count row by row. `moved(statements)` runs
+    `statements` only when an update moved the placement to another warehouse."""
+    def count(row, n):
+        return ("INSERT INTO placement_counts (warehouse_id, slot, placements) "
+                f"VALUES ({row}.warehouse_id, {row}.id % {COUNT_SLOTS}, {n}) {upsert};")
+
+    return [
+        f"CREATE TRIGGER placement_counts_insert AFTER INSERT ON location_variations "
+        f"{each_row} BEGIN {count('NEW', 1)} END",
+        f"CREATE TRIGGER placement_counts_delete AFTER DELETE ON location_variations "
+        f"{each_row} BEGIN {count('OLD', -1)} END",
+        moved(count("OLD", -1) + " " + count("NEW", 1)),
+    ]
+
+
+# PostgreSQL counts once per statement (a bulk load of a million rows runs one upsert), in
+# (warehouse, slot) order, so that two transactions lock a warehouse's slots in the same order.
+_POSTGRESQL_COUNT = f"""
+CREATE OR REPLACE FUNCTION placement_counts_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO placement_counts (warehouse_id, slot, placements)
+        SELECT warehouse_id, id % {COUNT_SLOTS}, count(*) FROM new_rows
+        GROUP BY 1, 2 ORDER BY 1, 2
+        ON CONFLICT (warehouse_id, slot)
+        DO UPDATE SET placements = placement_counts.placements + EXCLUDED.placements;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO placement_counts (warehouse_id, slot, placements)
+        SELECT warehouse_id, id % {COUNT_SLOTS}, -count(*) FROM old_rows
+        GROUP BY 1, 2 ORDER BY 1, 2
+        ON CONFLICT (warehouse_id, slot)
+        DO UPDATE SET placements = placement_counts.placements + EXCLUDED.placements;
+    ELSE
+        INSERT INTO placement_counts (warehouse_id, slot, placements)
+        SELECT warehouse_id, slot, sum(n) FROM (
+            SELECT warehouse_id, id % {COUNT_SLOTS} AS slot, 1 AS n FROM new_rows
+            UNION ALL
+            SELECT warehouse_id, id % {COUNT_SLOTS}, -1 FROM old_rows) AS changed
+        GROUP BY 1, 2 HAVING sum(n) <> 0 ORDER BY 1, 2
+        ON CONFLICT (warehouse_id, slot)
+        DO UPDATE SET placements = placement_counts.placements + EXCLUDED.placements;
+    END IF;
+    RETURN NULL;
+END
+$$"""
+
+PLACEMENT_COUNT_TRIGGERS = {
+    "sqlite": _row_triggers(
+        "ON CONFLICT (warehouse_id, slot) DO UPDATE SET placements = placements + "
+        "excluded.placements", each_row="",
+        moved=lambda statements: (
+            "CREATE TRIGGER placement_counts_update AFTER UPDATE OF warehouse_id ON "
+            "location_variations WHEN OLD.warehouse_id <> NEW.warehouse_id "
+            f"BEGIN {statements} END")),
+    "mysql": _row_triggers(
+        "ON DUPLICATE KEY UPDATE placements = placements + VALUES(placements)",
+        each_row="FOR EACH ROW",
+        moved=lambda statements: (
+            "CREATE TRIGGER placement_counts_update AFTER UPDATE ON location_variations "
+            "FOR EACH ROW BEGIN IF OLD.warehouse_id <> NEW.warehouse_id THEN "
+            f"{statements} END IF; END")),
+    "postgresql": [_POSTGRESQL_COUNT] + [
+        f"CREATE TRIGGER placement_counts_{op.lower()} AFTER {op} ON location_variations "
+        f"REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION placement_counts_change()"
+        for op, tables in (("INSERT", "NEW TABLE AS new_rows"),
+                           ("DELETE", "OLD TABLE AS old_rows"),
+                           ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"))],
+}
+
+
+def create_placement_count_triggers(connection):
+    """The triggers that keep placement_counts exact (the migration that made the table and
+    db.create_all both run this)."""
+    for statement in PLACEMENT_COUNT_TRIGGERS[connection.dialect.name]:
+        connection.execute(sa.text(statement))
+
+
+sa.event.listen(db.metadata, "after_create",
+                lambda target, connection, **kw: create_placement_count_triggers(connection))
+
+
 MOVEMENT_KINDS = ("locate", "move", "remove", "undo", "import")
 
 

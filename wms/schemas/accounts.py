@@ -136,7 +136,7 @@ class WebUserSchema(UserSchema):
     class Meta:
         fields = ("id", "name", "email", "address", "created_at", "updated_at", "roles")
 
-    address = fields.String()
+    address = fields.String(allow_none=True)
     roles = fields.List(fields.Nested(HeldRoleSchema), attribute="role_links")
 
 
@@ -207,3 +207,20 @@ class WebUserUpdateSchema(Schema):
         roles = data.pop("roles", None)
         data["role"] = roles[0]["name"] if roles else None
         return data
+
+
+class LoginResultSchema(Schema):
+    """POST /api/login: a personal access token and its user."""
+
+    token_type = fields.String(required=True)
+    access_token = fields.String(required=True)
+    expires_at = fields.String(required=True, allow_none=True)
+    user = fields.Nested(UserSchema, required=True)
+
+
+class AuthenticateResultSchema(Schema):
+    """user/authenticate (the 2019 web UI): the user, in a one-element array."""
+
+    status = fields.String(required=True)
+    code = fields.Integer(required=True)
+    user = fields.List(fields.Nested(WebUserSchema), required=True)

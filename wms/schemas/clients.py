@@ -271,6 +271,17 @@ class LocatedProductSchema(Schema):
         lambda r: shape(LocatedVariationSchema, many=True).dump(r.variations))
 
 
+class LocationKeysSchema(Schema):
+    """What getitemsinlocation's page says of its location (clients-2019), beside the page."""
+
+    warehouselocation_id = fields.Integer(attribute="id")
+    rack = fields.Integer()
+    block = fields.Integer()
+    level = fields.Integer()
+    side = fields.Integer()
+    mapped_string = fields.String()
+
+
 class CategorySchema(Schema):
     id = fields.Integer()
     name = fields.String()

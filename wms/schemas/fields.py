@@ -8,6 +8,7 @@ from wms.models.warehouse import canonical_code
 from wms.values import CONTROL_CHARS, MAX_ID
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+DATETIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
 SKU_MAX = 64
 CODE_MAX = 32
 
@@ -24,7 +25,8 @@ class LegacyDateTime(fields.DateTime):
     """`YYYY-MM-DD HH:MM:SS`, UTC, as the legacy API printed its timestamps."""
 
     def __init__(self, **kwargs):
-        super().__init__(format=DATETIME_FORMAT, **kwargs)
+        super().__init__(format=DATETIME_FORMAT, metadata={"pattern": DATETIME_PATTERN},
+                         **kwargs)
 
 
 class UtcDateTime(fields.Field):

@@ -214,6 +214,20 @@ class CurrentStateSchema(Schema):
     locations = fields.List(fields.Nested(WhereSchema))
 
 
+class UndoResultSchema(Schema):
+    """locationvariation/undo: the movement that reverted the other, and where the SKU is now."""
+
+    movement = fields.Nested(MovementSchema, required=True)
+    current = fields.Nested(CurrentStateSchema, required=True)
+
+
+class BatchResultSchema(Schema):
+    """locationvariation/batch: one result per scan, in order (`status` applied, replayed,
+    rejected or conflict; the placement or removal, or the error)."""
+
+    results = fields.List(fields.Dict(), required=True)
+
+
 class RemovalSchema(Schema):
     """The 2019 scanner app's answer (it reads message.product_id and message.deletedSize for
     one SKU; "Ok." for a style or a product's siblings), plus the placements that ended."""

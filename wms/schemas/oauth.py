@@ -230,3 +230,115 @@ class UserPersonalTokenSchema(Schema):
     type = fields.Function(lambda t: "o_auth2_access_token")
     url = fields.Function(lambda t: f"/api/v2/tokens/{t.number}/")
     user = fields.Integer(attribute="user_id")
+
+
+# --- What the OAuth server's own routes take and answer (Authlib builds these bodies; the
+# OpenAPI document shows them with these schemas) ---------------------------------------------
+
+class TokenRequestSchema(Schema):
+    """POST /oauth/token: a grant's parameters (the client's secret may come by HTTP Basic)."""
+
+    grant_type = fields.String(required=True, validate=validate.OneOf(
+        ["client_credentials", "password", "refresh_token", "authorization_code"]))
+    client_id = fields.String()
+    client_secret = fields.String()
+    scope = fields.String()
+    username = fields.String()
+    password = fields.String()
+    refresh_token = fields.String()
+    code = fields.String()
+    redirect_uri = fields.String()
+    code_verifier = fields.String()
+
+
+class TokenResponseSchema(Schema):
+    token_type = fields.String(required=True)
+    expires_in = fields.Integer(required=True)
+    access_token = fields.String(required=True)
+    refresh_token = fields.String()
+
+
+class TokenHintSchema(Schema):
+    """POST /oauth/revoke and /oauth/introspect (RFC 7009, RFC 7662), with the client's
+    credentials."""
+
+    token = fields.String(required=True)
+    token_type_hint = fields.String(validate=validate.OneOf(["access_token", "refresh_token"]))
+    client_id = fields.String()
+    client_secret = fields.String()
+
+
+class IntrospectionSchema(Schema):
+    active = fields.Boolean(required=True)
+    scope = fields.String()
+    client_id = fields.String()
+    token_type = fields.String()
+    exp = fields.Integer()
+    iat = fields.Integer()
+    nbf = fields.Integer()
+    sub = fields.String()
+    aud = fields.String()
+    iss = fields.String()
+    jti = fields.String()
+
+
+class JwksSchema(Schema):
+    keys = fields.List(fields.Dict(), required=True)
+
+
+class ServerMetadataSchema(Schema):
+    """RFC 8414's metadata."""
+
+    issuer = fields.String(required=True)
+    authorization_endpoint = fields.String()
+    token_endpoint = fields.String()
+    jwks_uri = fields.String()
+    revocation_endpoint = fields.String()
+    introspection_endpoint = fields.String()
+    scopes_supported = fields.List(fields.String())
+    response_types_supported = fields.List(fields.String())
+    grant_types_supported = fields.List(fields.String())
+    code_challenge_methods_supported = fields.List(fields.String())
+    token_endpoint_auth_methods_supported = fields.List(fields.String())
+    revocation_endpoint_auth_methods_supported = fields.List(fields.String())
+    introspection_endpoint_auth_methods_supported = fields.List(fields.String())
+
+
+class ScopeSchema(Schema):
+    id = fields.String()
+    description = fields.String()
+
+
+class CreatedClientSchema(ClientSchema):
+    """A new client: its plain secret this once (null for a public client)."""
+
+    secret = fields.String(allow_none=True)
+    plainSecret = fields.String(allow_none=True)
+
+
+class PersonalTokenResultSchema(Schema):
+    """A new personal token: its JWT, this once, and its row."""
+
+    accessToken = fields.String(required=True)
+    token = fields.Nested(TokenSchema(exclude=("client",)), required=True)
+
+
+class UserTokenResultSchema(PersonalTokenResultSchema):
+    token = fields.Nested(UserTokenSchema(exclude=("client",)), required=True)
+
+
+class UserTokenPageSchema(Schema):
+    """/api/1.0's list: the rows, and the paginator's keys under `meta` (with `count` and
+    `total_pages`)."""
+
+    data = fields.List(fields.Nested(UserTokenSchema(exclude=("client",))), required=True)
+    meta = fields.Dict(required=True)
+
+
+class UserPersonalTokenPageSchema(Schema):
+    """/api/v2's list (AWX's)."""
+
+    count = fields.Integer(required=True)
+    next = fields.String(required=True, allow_none=True)
+    previous = fields.String(required=True, allow_none=True)
+    results = fields.List(fields.Nested(UserPersonalTokenSchema), required=True)

@@ -83,6 +83,14 @@ class OccupancySchema(BlockSchema):
                   "items_count", "last_movement_at")
 
 
+class MapResultSchema(Schema):
+    """maplocations' answer: the web UI takes a truthy `message` for success."""
+
+    message = fields.Constant("Recurso creado.")
+    rack = fields.String()
+    locations_count = fields.Integer()
+
+
 class RackSchema(Schema):
     rack = fields.String()
 

@@ -26,8 +26,8 @@ import sqlalchemy as sa
 
 from wms.errors import ApiError
 from wms.extensions import db
-from wms.models import (Image, Movement, Placement, Product, Store, Variation, Warehouse,
-                        WarehouseLocation)
+from wms.models import (Image, Movement, Placement, PlacementCount, Product, Store, Variation,
+                        Warehouse, WarehouseLocation)
 from wms.services import unit_of_work
 from wms.services.inventory import place_selected
 from wms.services.demo import refuse_unless_empty
@@ -159,11 +159,19 @@ def _placements(locations, placements, variations):
                    kind="locate")
 
 
-def _analyze():
-    """Fresh statistics, as a database that has run for a while has them (PostgreSQL's
-    autovacuum would gather them within minutes; SQLite's planner reads them when present)."""
-    if db.session.get_bind().dialect.name in ("postgresql", "sqlite"):
-        db.session.execute(sa.text("ANALYZE"))
+def _settle(models):
+    """The written tables as a store that has run for a while has them: fresh statistics
+    (SQLite's planner reads them when present) and, on PostgreSQL, vacuumed, so that a
+    warehouse's placements are counted and paged from the index alone (an index-only scan
+    needs the visibility map that autovacuum would write within minutes)."""
+    tables = ", ".join(model.__table__.name for model in models)
+    dialect = db.engine.dialect.name
+    if dialect == "sqlite":
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("ANALYZE"))
+    elif dialect == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text(f"VACUUM (ANALYZE) {tables}"))
 
 
 @contextmanager
@@ -179,6 +187,9 @@ def _sqlite_cache():
         yield
     finally:
         db.session.execute(sa.text(f"PRAGMA cache_size = {int(previous)}"))
+
+
+WRITTEN = (Store, Warehouse, WarehouseLocation, Product, Image, Variation, Placement, Movement)
 
 
 def build_store(*, locations, placements, variations=None):
@@ -197,9 +208,8 @@ def build_store(*, locations, placements, variations=None):
         _locations(sizes)
         products = _catalog(variations)
         _placements(locations, placements, variations)
-        sync_id_sequences(Store, Warehouse, WarehouseLocation, Product, Image, Variation,
-                          Placement, Movement)
-        _analyze()
+        sync_id_sequences(*WRITTEN)
+    _settle(WRITTEN + (PlacementCount,))
     return {"stores": len(STORES), "warehouses": len(WAREHOUSES), "locations": locations,
             "products": products, "images": products * IMAGES_PER_PRODUCT,
             "variations": variations, "placements": placements, "movements": placements}

@@ -10,11 +10,11 @@ from sqlalchemy.orm import joinedload
 
 from wms.errors import ApiError, Conflict
 from wms.extensions import db
-from wms.models import (Movement, Placement, Product, Variation, Warehouse,
+from wms.models import (Movement, Placement, PlacementCount, Product, Variation, Warehouse,
                         WarehouseLocation)
 from wms.models.base import utcnow
 from wms.services import in_transaction
-from wms.services.warehouses import find_location
+from wms.services.warehouses import find_location, location_missing, location_select
 
 SKU_MISSING = "No se encontro el SKU a ubicar."
 SOURCE_MISSING = "No se encontro la ubicacion inicial."
@@ -49,6 +49,23 @@ def _placement(location_id, variation_id, lock=False):
     stmt = sa.select(Placement).where(Placement.warehouselocation_id == location_id,
                                       Placement.variation_id == variation_id)
     return db.session.scalar(stmt.with_for_update() if lock else stmt)
+
+
+def _location_with_sku(sku, missing, *, share=False, warehouse_id=None, code=None,
+                       location_id=None):
+    """(location, the variation of `sku` or None, its placement at the location or None), in
+    one statement: the location as find_location finds it (404 `missing` if none; `share` locks
+    its row), the variation with its product."""
+    joined = (sa.outerjoin(WarehouseLocation, Variation, Variation.sku == sku)
+              .outerjoin(Placement, sa.and_(Placement.warehouselocation_id == WarehouseLocation.id,
+                                            Placement.variation_id == Variation.id)))
+    stmt = (location_select(warehouse_id, code, location_id, share)
+            .add_columns(Variation, Placement).select_from(joined)
+            .options(joinedload(Variation.product)))
+    row = db.session.execute(stmt).first()
+    if row is None:
+        location_missing(warehouse_id, missing)
+    return row
 
 
 def _active(location):
@@ -137,16 +154,18 @@ def locate(*, warehouse_id, sku, actor, mapped_string=None, location_id=None, si
     internal_reference that is no SKU), every variation of its product. What already sits
     there is left as it is: nothing is written for it (safe to re-send)."""
     def place():
-        location = _active(find_location(warehouse_id, mapped_string, location_id,
-                                         TARGET_MISSING, share=True))
-        variation = db.session.scalar(sa.select(Variation).options(
-            joinedload(Variation.product)).where(Variation.sku == sku))
+        location, variation, there = _location_with_sku(
+            sku, TARGET_MISSING, share=True, warehouse_id=warehouse_id, code=mapped_string,
+            location_id=location_id)
+        _active(location)
         product = find_style(sku) if variation is None else variation.product
         if product is None:
             raise ApiError(SKU_MISSING, 404)
         if variation is not None and not siblings:
-            placement, created = _place(location, variation, actor, scanned_at)
-            return Located(product, [variation], [placement], already=not created)
+            if there is not None:
+                return Located(product, [variation], [there], already=True)
+            return Located(product, [variation],
+                           [_add_placement(location, variation, actor, scanned_at)])
         variations = sorted(product.variations,
                             key=lambda v: (variation is None or v.id != variation.id, v.id))
         placements = [_place(location, v, actor, scanned_at)[0] for v in variations]
@@ -160,12 +179,17 @@ def _place(location, variation, actor, scanned_at):
     placement = _placement(location.id, variation.id)
     if placement is not None:
         return placement, False
+    return _add_placement(location, variation, actor, scanned_at), True
+
+
+def _add_placement(location, variation, actor, scanned_at):
+    """A new placement, with its `locate` movement."""
     placement = Placement(warehouselocation_id=location.id, variation_id=variation.id,
                           user_id=actor.user_id)
     db.session.add(placement)
     _record("locate", variation.id, actor, target=location.id, scanned_at=scanned_at)
     db.session.flush()
-    return placement, True
+    return placement
 
 
 def move(*, sku, source, target, actor, scanned_at=None):
@@ -176,8 +200,9 @@ def move(*, sku, source, target, actor, scanned_at=None):
     """
     def relocate():
         src = find_location(missing=SOURCE_MISSING, **source)
-        dst = find_location(missing=TARGET_MISSING, share=True, **target)
-        variation = find_variation(sku)
+        dst, variation, _there = _location_with_sku(sku, TARGET_MISSING, share=True, **target)
+        if variation is None:
+            raise ApiError(SKU_MISSING, 404)
         placement = _placement(src.id, variation.id, lock=True)
         if placement is None:
             raise Conflict(NOT_AT_SOURCE, 404, current=where_is(variation))
@@ -365,12 +390,25 @@ def _filters(warehouse_id, sku):
 
 
 def placements_query(warehouse_id=None, sku=None):
-    """(rows, count) statements of placements with their variation, images and location."""
+    """(rows, count) statements of placements with their variation, images and location. The
+    placements of a warehouse, or of all of them, are counted by placement_counts."""
     where = _filters(warehouse_id, sku)
     rows = _with_variation(sa.select(Placement)).options(
         joinedload(Placement.warehouselocation).joinedload(WarehouseLocation.warehouse)
         .joinedload(Warehouse.store)).where(*where).order_by(Placement.id)
-    return rows, sa.select(sa.func.count(Placement.id)).where(*where)
+    if sku:
+        return rows, sa.select(sa.func.count(Placement.id)).where(*where)
+    return rows, placement_count(warehouse_id)
+
+
+def placement_count(warehouse_id=None):
+    """The number of placements of warehouse `warehouse_id` (of every warehouse if None), as a
+    statement: a sum of at most COUNT_SLOTS rows per warehouse."""
+    stmt = sa.select(sa.cast(sa.func.coalesce(sa.func.sum(PlacementCount.placements), 0),
+                             sa.Integer))
+    if warehouse_id:
+        stmt = stmt.where(PlacementCount.warehouse_id == warehouse_id)
+    return stmt
 
 
 def location_items_query(location_id):

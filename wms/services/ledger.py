@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, load_only
 
 from wms.extensions import db
-from wms.models import Movement, Placement, Variation, WarehouseLocation
+from wms.models import Movement, Placement, PlacementCount, Variation, WarehouseLocation
 
 
 def replay(movements, start=()):
@@ -37,6 +37,20 @@ def verify():
     but the ledger does not account for. Both empty when they agree."""
     expected, actual = replay(ledger_rows()), placements_now()
     return sorted(expected - actual), sorted(actual - expected)
+
+
+def miscounted():
+    """[(warehouse id, counted, actual)] of the warehouses whose placement_counts disagree with
+    their placements (empty when every count is exact)."""
+    counted = dict(db.session.execute(
+        sa.select(PlacementCount.warehouse_id, sa.func.sum(PlacementCount.placements))
+        .group_by(PlacementCount.warehouse_id)).all())
+    actual = dict(db.session.execute(
+        sa.select(Placement.warehouse_id, sa.func.count(Placement.id))
+        .group_by(Placement.warehouse_id)).all())
+    return sorted((warehouse, int(counted.get(warehouse) or 0), actual.get(warehouse, 0))
+                  for warehouse in counted.keys() | actual.keys()
+                  if int(counted.get(warehouse) or 0) != actual.get(warehouse, 0))
 
 
 def _location_ids(warehouse_id=None, code=None):

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from wms.errors import ApiError
 from wms.extensions import db
 from wms.models import Placement, Store, Variation, Warehouse, WarehouseLocation
+from wms.services.inventory import placement_count
 from wms.services.warehouses import WAREHOUSE_MISSING
 
 
@@ -36,7 +37,7 @@ def _of_warehouse(warehouse_id):
         "active_locations": _count(WarehouseLocation.id)
         .where(here, WarehouseLocation.active == sa.true()),
         "occupied_locations": placed(sa.distinct(Placement.warehouselocation_id)),
-        "placements": placed(Placement.id),
+        "placements": placement_count(warehouse_id),
         "skus": placed(sa.distinct(Placement.variation_id)),
     }
 

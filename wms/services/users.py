@@ -17,7 +17,7 @@ from wms.errors import INVALID_PARAMS, ApiError
 from wms.extensions import db
 from wms.models import User
 from wms.models.base import utcnow
-from wms.security import check_secret, hash_secret
+from wms.security import check_password, hash_secret, is_legacy_hash
 from wms.services import in_transaction
 from wms.services.personal_tokens import create_personal_token
 from wms.services.roles import ADMIN_ROLE, give_role
@@ -144,15 +144,33 @@ def _locked_live_user(session, user_id):
 
 
 def authenticate(email, password):
-    """The user with this email and password, else None; as slow for an unknown email."""
+    """The user with this email and password, else None; as slow for an unknown email. A user
+    imported from the legacy service still has its bcrypt hash: it is accepted, and replaced by
+    our own kind at this sign-in."""
     if not isinstance(email, str) or not isinstance(password, str):
         return None
     user = db.session.scalar(
         sa.select(User).where(User.email == email.strip().lower(), LIVE))
     if user is None:
-        check_secret(_no_user_hash(), password)
+        check_password(_no_user_hash(), password)
         return None
-    return user if check_secret(user.password, password) else None
+    if not check_password(user.password, password):
+        return None
+    if is_legacy_hash(user.password):
+        _rehash(user, password)
+    return user
+
+
+def _rehash(user, password):
+    """Store the password with hash_secret in place of its legacy hash, unless the hash changed
+    meanwhile (a concurrent sign-in did it first, or a new password was set)."""
+    legacy, hashed = user.password, hash_secret(password)  # slow: outside the transaction
+
+    def replace():
+        db.session.execute(sa.update(User).where(User.id == user.id, User.password == legacy)
+                           .values(password=hashed))
+
+    in_transaction(replace)
 
 
 def login(email, password):

@@ -33,21 +33,31 @@ def find_location(warehouse_id, code=None, location_id=None, missing=LOCATION_MI
     unnamed); 404 names what was not found. `share` holds a shared lock on its row until the
     transaction ends: whatever is put there sees it in service, and taking it out of service
     (set_location_active, which locks the row) waits for the transaction."""
+    location = db.session.scalar(location_select(warehouse_id, code, location_id, share))
+    if location is None:
+        location_missing(warehouse_id, missing)
+    return location
+
+
+def location_select(warehouse_id, code=None, location_id=None, share=False):
+    """The statement of find_location, for a caller that joins more to it (its first entity
+    is the location; `share` locks the location's row only)."""
     stmt = sa.select(WarehouseLocation)
     if share:
-        stmt = stmt.with_for_update(read=True).execution_options(populate_existing=True)
+        stmt = stmt.with_for_update(read=True, of=WarehouseLocation).execution_options(
+            populate_existing=True)
     if warehouse_id is not None:
         stmt = stmt.where(WarehouseLocation.warehouse_id == warehouse_id)
     if location_id is not None:
-        stmt = stmt.where(WarehouseLocation.id == location_id)
-    else:
-        stmt = stmt.where(WarehouseLocation.mapped_string == code)
-    location = db.session.scalar(stmt)
-    if location is None:
-        if warehouse_id is not None:
-            get_warehouse(warehouse_id)
-        raise ApiError(missing, 404)
-    return location
+        return stmt.where(WarehouseLocation.id == location_id)
+    return stmt.where(WarehouseLocation.mapped_string == code)
+
+
+def location_missing(warehouse_id, missing=LOCATION_MISSING):
+    """Raise the 404 of a location not found: the warehouse's, if it does not exist either."""
+    if warehouse_id is not None:
+        get_warehouse(warehouse_id)
+    raise ApiError(missing, 404)
 
 
 def update_warehouse(*, warehouse_id, name, store_id):
