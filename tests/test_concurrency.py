@@ -301,7 +301,7 @@ def test_a_locate_that_waits_for_a_move_is_after_it_in_the_ledger(app, actor):
     sku, code, onward = "2000011", "R2-A1-N1", "R2-B1-N1"
     [variation_id], [location, next_location] = (variation_ids(app, sku),
                                                  location_ids(app, code, onward))
-    look_up, done = inventory._placement, threading.Event()
+    look_up, done = inventory._location_with_sku, threading.Event()
     staged = {}
 
     def mover(connection, locator):
@@ -319,9 +319,9 @@ def test_a_locate_that_waits_for_a_move_is_after_it_in_the_ledger(app, actor):
         connection.commit()
         done.set()
 
-    def stage(location_id, variation, lock=False):
-        found = look_up(location_id, variation, lock)
-        if found is None and not staged:
+    def stage(*args, **kwargs):
+        found = look_up(*args, **kwargs)
+        if found[2] is None and not staged:  # (location, variation, its placement there)
             with db.engine.connect() as other:  # another scanner places X at L
                 other.execute(sa.insert(Placement).values(
                     warehouselocation_id=location, warehouse_id=1, variation_id=variation_id))
@@ -340,12 +340,12 @@ def test_a_locate_that_waits_for_a_move_is_after_it_in_the_ledger(app, actor):
             staged["thread"].start()
         return found
 
-    inventory._placement = stage
+    inventory._location_with_sku = stage
     try:
         with app.app_context():
             locate(warehouse_id=1, sku=sku, mapped_string=code, actor=actor)
     finally:
-        inventory._placement = look_up
+        inventory._location_with_sku = look_up
         if "thread" in staged:
             staged["thread"].join(TIMEOUT)
             staged["connection"].close()
