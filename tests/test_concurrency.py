@@ -359,3 +359,49 @@ def test_a_locate_that_waits_for_a_move_is_after_it_in_the_ledger(app, actor):
         ("locate", variation_id, None, location)]
     with app.app_context():
         assert verify() == ([], [])
+
+
+def test_a_move_whose_placement_another_scanner_just_moved_moves_the_row_it_locked(app, actor):
+    """A move of X from S to T reads T (X is there) in its first statement; before it locks X
+    at S, another scanner moves that very row from T to S and commits. The move then locks the
+    row at S: it must see it at S (not as its first read left it, at T) and move it to T, or
+    the ledger says T while the row stays at S. PostgreSQL only: SQLite writers take turns,
+    and MariaDB's shared lock of that first read holds the row, so the other move waits."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("the other move cannot get in here (SQLite, MariaDB)")
+    sku, source, target = "2000011", "R2-A1-N1", "R2-B1-N1"
+    [variation_id], [source_id, target_id] = (variation_ids(app, sku),
+                                              location_ids(app, source, target))
+    with app.app_context():
+        locate(warehouse_id=1, sku=sku, mapped_string=target, actor=actor)
+    look_up, staged = inventory._location_with_sku, []
+
+    def stage(*args, **kwargs):
+        found = look_up(*args, **kwargs)
+        if found[2] is not None and not staged:  # X at the target, read without a lock
+            staged.append(found[2].id)
+            with db.engine.connect() as other:  # another scanner moves it to the source
+                other.execute(sa.update(Placement).where(Placement.id == found[2].id).values(
+                    warehouselocation_id=source_id))
+                other.execute(sa.insert(Movement).values(
+                    kind="move", variation_id=variation_id, from_location_id=target_id,
+                    to_location_id=source_id, merged=False))
+                other.commit()
+        return found
+
+    inventory._location_with_sku = stage
+    try:
+        with app.app_context():
+            moved = move(sku=sku, source={"warehouse_id": 1, "code": source},
+                         target={"warehouse_id": 1, "code": target}, actor=actor)
+            assert moved.warehouselocation_id == target_id
+    finally:
+        inventory._location_with_sku = look_up
+
+    assert staged
+    assert placements(app, Placement.variation_id == variation_id) == {(variation_id, target_id)}
+    assert ledger(app, Movement.variation_id == variation_id) == [
+        ("locate", variation_id, None, target_id), ("move", variation_id, target_id, source_id),
+        ("move", variation_id, source_id, target_id)]
+    with app.app_context():
+        assert verify() == ([], [])

@@ -48,7 +48,14 @@ def find_style(code):
 def _placement(location_id, variation_id, lock=False):
     stmt = sa.select(Placement).where(Placement.warehouselocation_id == location_id,
                                       Placement.variation_id == variation_id)
-    return db.session.scalar(stmt.with_for_update() if lock else stmt)
+    return db.session.scalar(_locked(stmt) if lock else stmt)
+
+
+def _locked(stmt, **of):
+    """`stmt` locking its rows, and loading them as they are once locked: a row this
+    transaction read before (unlocked, e.g. at a move's target) may have changed since, even
+    moved here, and the session would otherwise hand back that earlier copy."""
+    return stmt.with_for_update(**of).execution_options(populate_existing=True)
 
 
 def _location_with_sku(sku, missing, *, share=False, warehouse_id=None, code=None,
@@ -251,11 +258,11 @@ def remove(*, code, actor, warehouse_id=None, mapped_string=None, location_id=No
             removal = Removal(variation.product_id, [placement], variation)
         else:
             product_id = variation.product_id if variation is not None else product.id
-            placements = db.session.scalars(
+            placements = db.session.scalars(_locked(
                 sa.select(Placement).join(Variation, Placement.variation_id == Variation.id)
                 .where(Placement.warehouselocation_id == location.id,
                        Variation.product_id == product_id)
-                .order_by(Placement.id).with_for_update(of=Placement)).all()
+                .order_by(Placement.id), of=Placement)).all()
             if not placements:
                 raise Conflict(NOT_THERE if variation is not None else STYLE_NOT_THERE, 404)
             removal = Removal(product_id, placements)
