@@ -113,15 +113,21 @@ def build(app):
         spec.components.schema(name, schema=schema)
     here = PROFILES[profile_name(app)]
     others = [p for p in PROFILES.values() if p is not here]
+    tags = set()
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
         if rule.endpoint.startswith(UNDOCUMENTED):
             continue
         view = app.view_functions[rule.endpoint]
         operations = {method.lower(): _operation(rule, method, view, here, others)
                       for method in sorted(rule.methods - {"HEAD", "OPTIONS"})}
+        tags.update(tag for operation in operations.values() for tag in operation["tags"])
         spec.path(path=_path(rule), operations=operations,
                   parameters=[{"in": "path", "name": name, "required": True,
                                "schema": {"type": "string"}} for name in _arguments(rule)])
+    # The groups in the order the blueprints are registered: the warehouse routes first.
+    for name in app.blueprints:
+        if name in tags:
+            spec.tag({"name": name})
     return _without_null_formats(spec.to_dict())
 
 
