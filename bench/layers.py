@@ -37,7 +37,8 @@ LAYERS = [
     ("  of which the rate limit", ("flask_limiter/_extension.py", "_check_request_limit")),
     ("the view", ("flask/app.py", "dispatch_request")),
     ("  of which SQL through SQLAlchemy", ("sqlalchemy/orm/session.py", "_execute_internal")),
-    ("  of which JSON shapes (marshmallow)", ("marshmallow/schema.py", "dump")),
+    ("  of which JSON shapes (generated from the marshmallow schemas)",
+     ("wms/schemas/compiled.py", "dump")),
     ("after the view: log line, headers, CORS", ("flask/app.py", "finalize_request")),
 ]
 WHOLE = ("flask/app.py", "wsgi_app")
