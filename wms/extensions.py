@@ -32,6 +32,10 @@ cors = CORS()
 limiter = Limiter(key_func=get_remote_address)
 
 
+# Seconds a SQLite writer waits for the write lock before its request fails.
+SQLITE_BUSY_TIMEOUT = 10
+
+
 @sa.event.listens_for(sa.Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """SQLite: enforce foreign keys, wait for locks instead of failing, let readers and a writer
@@ -40,7 +44,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 

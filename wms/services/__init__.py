@@ -2,13 +2,14 @@
 
 Services never read `request` or call `abort()`: they take plain values and raise ApiError.
 """
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from wms.db_errors import is_conflict
-from wms.extensions import db
+from wms.extensions import SQLITE_BUSY_TIMEOUT, db
+from wms.writer_lock import lock_path, writer_turn
 
 
 @dataclass(frozen=True)
@@ -27,30 +28,40 @@ def unit_of_work():
     info = db.session.info
     try:
         info[IN_UNIT_OF_WORK] = True
-        _begin_writing(db.session)
-        yield db.session
-        db.session.commit()
+        with _writing(db.session):  # committed or rolled back before the next writer starts
+            try:
+                yield db.session
+                db.session.commit()
+            except BaseException:
+                db.session.rollback()
+                raise
     except BaseException:
-        db.session.rollback()
+        db.session.rollback()  # (also when the write could not begin)
         raise
     finally:
         info.pop(IN_UNIT_OF_WORK, None)
 
 
-def _begin_writing(session):
-    """SQLite: take the database's write lock before the unit of work reads anything.
+@contextmanager
+def _writing(session):
+    """SQLite: take the database's write lock before the unit of work reads anything, in turn
+    with the other writers (wms/writer_lock.py), until the unit of work ends.
 
     SQLite has no row locks (`FOR UPDATE` is dropped) and Python's sqlite3 only opens a
     transaction at the first write, so what a service read before writing could be stale by
     then: concurrent rack mappings all read the same last rack and all but one fail. `BEGIN
-    IMMEDIATE` makes writers take turns (waiting up to `busy_timeout`) and read the latest data,
-    which is what the row locks give on PostgreSQL. Readers are not blocked (WAL).
+    IMMEDIATE` makes writers take turns and read the latest data, which is what the row locks
+    give on PostgreSQL. Readers are not blocked (WAL).
     """
     connection = session.connection()
-    if connection.dialect.name != "sqlite":
+    if connection.dialect.name != "sqlite" or \
+            connection.connection.dbapi_connection.in_transaction:
+        yield
         return
-    if not connection.connection.dbapi_connection.in_transaction:
+    path = lock_path(connection.engine.url)
+    with writer_turn(path, SQLITE_BUSY_TIMEOUT) if path else nullcontext():
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+        yield
 
 
 def in_transaction(operation, attempts=4):
