@@ -1,5 +1,6 @@
 """Laravel's LengthAwarePaginator JSON, for every list route."""
 import math
+import weakref
 from urllib.parse import urlencode
 
 from flask import current_app, request
@@ -33,21 +34,38 @@ def page_url(path, page):
     return f"{path}?{urlencode(query)}"
 
 
-def fetch_page(stmt, count_stmt, page, per_page):
+def fetch_page(stmt, count_stmt, page, per_page, params=None):
     """(rows of page `page`, total): one COUNT and, unless the page is past the end, one page
-    query. `stmt` selects the rows (ordered, with its eager loads), `count_stmt` counts them."""
-    total = db.session.scalar(count_stmt)
+    query. `stmt` selects the rows (ordered, with its eager loads), `count_stmt` counts them;
+    `params` holds the values of their bound parameters, if they have any (a statement built
+    once and kept, as the busiest lists' are, saves building it on every request)."""
+    params = params or {}
+    total = db.session.scalar(count_stmt, params)
     rows = []
     offset = (page - 1) * per_page
     if total and offset < total:
-        rows = db.session.scalars(_page_of(stmt, per_page, offset)).all()
+        rows = db.session.scalars(_page_of(stmt), {
+            **params, _LIMIT: per_page, _OFFSET: offset}).all()
     return rows, total
 
 
-def _page_of(stmt, limit, offset):
-    """`stmt` cut to one page. A list of one model's rows finds the page's ids first, by their
-    filter and order alone (an index range where there is one), and joins its eager loads to
-    those rows only: the rows skipped by OFFSET are never joined."""
+# The page statement of each statement still in use (made once for a statement that is kept).
+_pages = weakref.WeakKeyDictionary()
+_LIMIT, _OFFSET = "page_limit", "page_offset"
+
+
+def _page_of(stmt):
+    """`stmt` cut to one page (bound parameters `page_limit` and `page_offset`). A list of one
+    model's rows finds the page's ids first, by their filter and order alone (an index range
+    where there is one), and joins its eager loads to those rows only: the rows skipped by
+    OFFSET are never joined."""
+    page = _pages.get(stmt)
+    if page is None:
+        page = _pages[stmt] = _cut(stmt, sa.bindparam(_LIMIT), sa.bindparam(_OFFSET))
+    return page
+
+
+def _cut(stmt, limit, offset):
     [column] = stmt.column_descriptions
     entity = column["entity"]
     if entity is None or column["expr"] is not entity or stmt._group_by_clauses \
@@ -58,12 +76,13 @@ def _page_of(stmt, limit, offset):
     return stmt.join(ids, key == ids.c[key.key])
 
 
-def paginate(stmt, count_stmt, dump, per_page=15):
+def paginate(stmt, count_stmt, dump, per_page=15, params=None):
     """The page the request asks for (`page`, and `per_page`, by default `per_page`) as
-    Laravel's paginator; `dump(rows)` turns the page's rows into JSON-ready data."""
+    Laravel's paginator; `dump(rows)` turns the page's rows into JSON-ready data; `params`: as
+    for fetch_page."""
     args = load(shape(PageSchema))
     page, per_page = args["page"], args["per_page"] or per_page
-    rows, total = fetch_page(stmt, count_stmt, page, per_page)
+    rows, total = fetch_page(stmt, count_stmt, page, per_page, params)
     last_page = max(1, math.ceil(total / per_page))
     path = request.base_url
     first = (page - 1) * per_page + 1

@@ -63,8 +63,8 @@ def index():
     """The locations of a warehouse, with warehouse and store, searched, filtered, sorted and
     paginated."""
     args = load(shape(LocationListSchema))
-    rows, count = warehouses.locations_query(**args)
-    page = paginate(rows, count, shape(LocationRowSchema, many=True).dump)
+    rows, count, params = warehouses.locations_query(**args)
+    page = paginate(rows, count, shape(LocationRowSchema, many=True).dump, params=params)
     _check_warehouse(args["warehouse_id"], page["total"])
     return page
 

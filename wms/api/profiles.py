@@ -39,21 +39,23 @@ class SpecProfile:
     }
 
     def racks(self, warehouse_id, product_filter):
-        rows, count = warehouses.racks_query(warehouse_id)
+        rows, count, params = warehouses.racks_query(warehouse_id)
         return paginate(rows, count, lambda racks: shape(RackSchema, many=True).dump(
-            {"rack": rack} for rack in racks))
+            {"rack": rack} for rack in racks), params=params)
 
     def blocks(self, rows):
         return shape(BlockSchema, many=True).dump(rows)
 
     def inventory(self, product_filter, warehouse_id, not_located):
-        rows, count = inventory.placements_query(warehouse_id=warehouse_id,
-                                                 sku=product_filter.sku)
-        return paginate(rows, count, shape(PlacementDetailSchema, many=True).dump)
+        rows, count, params = inventory.placements_query(warehouse_id=warehouse_id,
+                                                         sku=product_filter.sku)
+        return paginate(rows, count, shape(PlacementDetailSchema, many=True).dump,
+                        params=params)
 
     def items_in_location(self, location):
-        rows, count = inventory.location_items_query(location.id)
-        return paginate(rows, count, shape(PlacementInLocationSchema, many=True).dump)
+        rows, count, params = inventory.location_items_query(location.id)
+        return paginate(rows, count, shape(PlacementInLocationSchema, many=True).dump,
+                        params=params)
 
     def located(self, result):
         return 200, shape(PlacementSchema).dump(result.placement)

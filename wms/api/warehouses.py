@@ -22,8 +22,8 @@ bp.before_request(require_token)
 def index():
     """Warehouses with their store, paginated; `store_id` filters."""
     args = load(shape(WarehouseFilterSchema))
-    rows, count = warehouses.warehouses_query(args["store_id"])
-    return paginate(rows, count, shape(WarehouseWithStoreSchema, many=True).dump)
+    rows, count, params = warehouses.warehouses_query(args["store_id"])
+    return paginate(rows, count, shape(WarehouseWithStoreSchema, many=True).dump, params=params)
 
 
 @bp.post("/store")

@@ -3,6 +3,7 @@ Each change is written to the movements ledger in the same transaction (wms/serv
 replays it), and correctness under concurrent scanners comes from the database: the unique
 (location, variation) pair, row locks, one undo per movement; a writer that loses is run again
 (`in_transaction`) and then sees what the winner wrote."""
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -388,39 +389,60 @@ def _with_variation(stmt):
 
 def _filters(warehouse_id, sku):
     where = []
-    if warehouse_id:
+    if warehouse_id is not None:
         where.append(Placement.warehouse_id == warehouse_id)
-    if sku:
+    if sku is not None:
         where.append(Placement.variation_id == sa.select(Variation.id)
                      .where(Variation.sku == sku).scalar_subquery())
     return where
 
 
 def placements_query(warehouse_id=None, sku=None):
-    """(rows, count) statements of placements with their variation, images and location. The
-    placements of a warehouse, or of all of them, are counted by placement_counts."""
-    where = _filters(warehouse_id, sku)
+    """(rows, count, params): statements of placements with their variation, images and
+    location, and their parameters' values. The placements of a warehouse, or of all of them,
+    are counted by placement_counts."""
+    rows, count = _placements_statements(warehouse_id is not None, sku is not None)
+    return rows, count, _given(warehouse_id=warehouse_id, sku=sku)
+
+
+@functools.cache
+def _placements_statements(by_warehouse, by_sku):
+    """Made once for each kind of filter, with bound parameters for its values."""
+    warehouse_id = sa.bindparam("warehouse_id") if by_warehouse else None
+    where = _filters(warehouse_id, sa.bindparam("sku") if by_sku else None)
     rows = _with_variation(sa.select(Placement)).options(
         joinedload(Placement.warehouselocation).joinedload(WarehouseLocation.warehouse)
         .joinedload(Warehouse.store)).where(*where).order_by(Placement.id)
-    if sku:
+    if by_sku:
         return rows, sa.select(sa.func.count(Placement.id)).where(*where)
     return rows, placement_count(warehouse_id)
 
 
+def _given(**params):
+    return {name: value for name, value in params.items() if value is not None}
+
+
 def placement_count(warehouse_id=None):
-    """The number of placements of warehouse `warehouse_id` (of every warehouse if None), as a
-    statement: a sum of at most COUNT_SLOTS rows per warehouse."""
+    """The number of placements of warehouse `warehouse_id` (a value or a bound parameter; of
+    every warehouse if None), as a statement: a sum of at most COUNT_SLOTS rows per
+    warehouse."""
     stmt = sa.select(sa.cast(sa.func.coalesce(sa.func.sum(PlacementCount.placements), 0),
                              sa.Integer))
-    if warehouse_id:
+    if warehouse_id is not None:
         stmt = stmt.where(PlacementCount.warehouse_id == warehouse_id)
     return stmt
 
 
 def location_items_query(location_id):
-    """(rows, count) statements of the placements of one location."""
-    where = Placement.warehouselocation_id == location_id
+    """(rows, count, params): statements of the placements of one location, and their
+    parameters' values."""
+    rows, count = _location_items_statements()
+    return rows, count, {"location_id": location_id}
+
+
+@functools.cache
+def _location_items_statements():
+    where = Placement.warehouselocation_id == sa.bindparam("location_id")
     rows = _with_variation(sa.select(Placement)).options(
         joinedload(Placement.warehouselocation)).where(where).order_by(Placement.id)
     return rows, sa.select(sa.func.count(Placement.id)).where(where)

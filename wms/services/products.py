@@ -2,6 +2,7 @@
 category; products of a location, of a warehouse's latest placements, of a scanned code; racks
 and blocks counted by the products that match a search. Every list runs the same statements at
 any page size (eager loads, no query per row)."""
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -96,14 +97,23 @@ def items_count(product_filter=None):
 def rack_blocks(warehouse_id, rack, product_filter=None):
     """A rack's locations, by block, level and side, each with its number of (matching)
     placements, in one statement."""
-    stmt = (sa.select(WarehouseLocation)
+    searched = product_filter is not None and not product_filter.empty
+    stmt = _blocks_statement(product_filter) if searched else _kept_blocks_statement()
+    return db.session.scalars(stmt, {"warehouse_id": warehouse_id, "rack": rack}).all()
+
+
+def _blocks_statement(product_filter=None):
+    return (sa.select(WarehouseLocation)
             .options(with_expression(WarehouseLocation.items_count,
                                      items_count(product_filter)))
-            .where(WarehouseLocation.warehouse_id == warehouse_id,
-                   WarehouseLocation.rack == rack)
+            .where(WarehouseLocation.warehouse_id == sa.bindparam("warehouse_id"),
+                   WarehouseLocation.rack == sa.bindparam("rack"))
             .order_by(WarehouseLocation.block, WarehouseLocation.level, WarehouseLocation.side)
             .execution_options(populate_existing=True))
-    return db.session.scalars(stmt).all()
+
+
+# Without a product search, the statement is made once (a search's values are in its own).
+_kept_blocks_statement = functools.cache(_blocks_statement)
 
 
 # --- Products --------------------------------------------------------------------------------

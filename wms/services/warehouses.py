@@ -1,4 +1,6 @@
 """Warehouses and their mapped racks."""
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, with_expression
 
@@ -139,16 +141,31 @@ def all_stores(column="id", order="asc"):
 
 
 def warehouses_query(store_id=None):
-    """(rows, count) statements of warehouses with their store."""
-    where = [Warehouse.store_id == store_id] if store_id else []
+    """(rows, count, params): statements of warehouses with their store, and their parameters'
+    values."""
+    rows, count = _warehouses_statements(store_id is not None)
+    return rows, count, {} if store_id is None else {"store_id": store_id}
+
+
+@functools.cache
+def _warehouses_statements(by_store):
+    """Made once for each kind of filter, with bound parameters for its values (as the other
+    busy lists' statements are: building a statement costs more than running it)."""
+    where = [Warehouse.store_id == sa.bindparam("store_id")] if by_store else []
     rows = (sa.select(Warehouse).options(joinedload(Warehouse.store))
             .where(*where).order_by(Warehouse.id))
     return rows, sa.select(sa.func.count(Warehouse.id)).where(*where)
 
 
 def racks_query(warehouse_id):
-    """(rows, count) statements of a warehouse's distinct rack numbers."""
-    where = WarehouseLocation.warehouse_id == warehouse_id
+    """(rows, count, params): statements of a warehouse's distinct rack numbers, and their
+    parameters' values."""
+    return *_racks_statements(), {"warehouse_id": warehouse_id}
+
+
+@functools.cache
+def _racks_statements():
+    where = WarehouseLocation.warehouse_id == sa.bindparam("warehouse_id")
     rows = (sa.select(WarehouseLocation.rack).where(where)
             .group_by(WarehouseLocation.rack).order_by(WarehouseLocation.rack))
     count = sa.select(sa.func.count(sa.distinct(WarehouseLocation.rack))).where(where)
@@ -156,10 +173,20 @@ def racks_query(warehouse_id):
 
 
 def locations_query(warehouse_id, q=None, column="id", order="asc", rack=None, active=None):
-    """(rows, count) statements of a warehouse's locations, with warehouse and store: those
-    whose code contains `q` (any case; `%`, `_` and `\\` match themselves), of one rack, in or
-    out of service; sorted by `column` (a column's name) in `order`, then by id."""
-    where = [WarehouseLocation.warehouse_id == warehouse_id, *_location_filters(rack, active)]
+    """(rows, count, params): statements of a warehouse's locations, with warehouse and store:
+    those whose code contains `q` (any case; `%`, `_` and `\\` match themselves), of one rack,
+    in or out of service; sorted by `column` (a column's name) in `order`, then by id; and
+    their parameters' values."""
+    build = _locations_statements if q else _kept_locations_statements
+    rows, count = build(column, order, rack is not None, active is not None, q)
+    params = {"warehouse_id": warehouse_id, "rack": rack, "active": active}
+    return rows, count, {name: value for name, value in params.items() if value is not None}
+
+
+def _locations_statements(column, order, by_rack, by_active, q=None):
+    where = [WarehouseLocation.warehouse_id == sa.bindparam("warehouse_id"),
+             *_location_filters(sa.bindparam("rack") if by_rack else None,
+                                sa.bindparam("active") if by_active else None)]
     if q:
         where.append(WarehouseLocation.mapped_string.icontains(q, autoescape=True))
     sort = [WarehouseLocation.__table__.c[column], WarehouseLocation.id]
@@ -168,6 +195,11 @@ def locations_query(warehouse_id, q=None, column="id", order="asc", rack=None, a
             .options(joinedload(WarehouseLocation.warehouse).joinedload(Warehouse.store))
             .where(*where).order_by(*(direction(c) for c in sort)))
     return rows, sa.select(sa.func.count(WarehouseLocation.id)).where(*where)
+
+
+# Without a search the statements are made once for each sort and kind of filter (a search's
+# text is in its statement: those are made for their request).
+_kept_locations_statements = functools.cache(_locations_statements)
 
 
 def _location_filters(rack=None, active=None):
