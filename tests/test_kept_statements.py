@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from wms import pagination
 from wms.extensions import db
 from wms.models import Placement, Warehouse, WarehouseLocation
-from wms.services import inventory, products, warehouses
+from wms.services import inventory, warehouses
 
-from tests.test_inventory_service import FREE_SKU
+from tests.test_inventory_service import FREE_SKU, PLACED_SKU
 
 V1 = "/api/v1"
 
@@ -94,8 +94,15 @@ def test_the_pages_of_one_statement(app, client, demo, auth):
     assert [page["current_page"] for page in pages] == [1, 2, 3, 4]
 
 
-def test_blocks_with_a_product_search_are_their_own_statement():
-    searched = products.ProductFilter(sku="X")
-    assert not searched.empty
-    assert products._blocks_statement(searched) is not products._kept_blocks_statement()
-    assert products._kept_blocks_statement() is products._kept_blocks_statement()
+def test_blocks_with_and_without_a_product_search(client, demo, auth):
+    """A rack's blocks count every placement, or those of the searched products: the kept
+    statement and the search's own answer in turn, each with its counts."""
+    def counts(query=""):
+        blocks = client.get(f"{V1}/warehouselocations/getblocks?warehouse_id=1&rack=4{query}",
+                            headers=auth).json
+        return {row["mapped_string"]: row["items_count"] for row in blocks}
+
+    everything, searched = counts(), counts(f"&sku={PLACED_SKU}")
+    assert searched == {code: int(code == "R4-A2-N4") for code in everything}
+    assert sum(everything.values()) > 1
+    assert counts() == everything and counts(f"&sku={PLACED_SKU}") == searched

@@ -32,7 +32,8 @@ cors = CORS()
 limiter = Limiter(key_func=get_remote_address)
 
 
-# Seconds a SQLite writer waits for the write lock before its request fails.
+# Seconds a SQLite writer waits for its turn (wms/writer_lock.py) and for the database's write
+# lock before its request fails.
 SQLITE_BUSY_TIMEOUT = 10
 
 

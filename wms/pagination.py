@@ -61,7 +61,8 @@ def _page_of(stmt):
     OFFSET are never joined."""
     page = _pages.get(stmt)
     if page is None:
-        page = _pages[stmt] = _cut(stmt, sa.bindparam(_LIMIT), sa.bindparam(_OFFSET))
+        page = _pages[stmt] = _cut(stmt, sa.bindparam(_LIMIT, type_=sa.Integer),
+                                     sa.bindparam(_OFFSET, type_=sa.Integer))
     return page
 
 

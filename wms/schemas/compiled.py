@@ -14,7 +14,9 @@ writes a function that does, for each field, what marshmallow does for it:
 - any other field (Function, Method, Pluck, Decimal, a custom `_serialize`, a dotted
   attribute...): the field's own `serialize`, as marshmallow calls it.
 
-A schema with dump hooks or its own `get_attribute` keeps marshmallow's dump.
+A schema with dump hooks or its own `get_attribute`, `dump` or `_serialize` keeps marshmallow's
+dump; so does a field with its own `serialize` or `get_value`, and a nested schema deeper than
+MAX_DEPTH (one that nests itself).
 tests/test_compiled_dump.py checks every schema of wms against marshmallow's dump.
 """
 from marshmallow import Schema, fields, missing, utils
@@ -43,17 +45,28 @@ def compile_dump(schema):
 
 def _plain(schema):
     """Whether the generated code does all that `schema.dump` does."""
+    kind = type(schema)
     return (not schema._hooks[PRE_DUMP] and not schema._hooks[POST_DUMP]
-            and type(schema).get_attribute is Schema.get_attribute
-            and schema.dict_class is dict)
+            and kind.get_attribute is Schema.get_attribute and kind.dump is Schema.dump
+            and kind._serialize is Schema._serialize and schema.dict_class is dict)
 
 
-def _compile_one(schema, compiled):
+def _plain_field(field):
+    """Whether the field reads its value as marshmallow's Field does."""
+    kind = type(field)
+    return kind.serialize is fields.Field.serialize and kind.get_value is fields.Field.get_value
+
+
+# Nested schemas deeper than this (a schema that nests itself) keep marshmallow's dump.
+MAX_DEPTH = 8
+
+
+def _compile_one(schema, compiled, depth=0):
     """The function dumping one object for `schema`, or None. `compiled` holds the functions
     already written, by schema instance (a nested schema is written once)."""
     if id(schema) in compiled:
         return compiled[id(schema)]
-    if not _plain(schema):
+    if not _plain(schema) or depth > MAX_DEPTH:
         return None
     names = {"_missing": missing, "_lookup": utils.get_value, "_getattr": getattr,
              "_hasattr": hasattr, "_str": str, "_int": int, "_bytes": bytes}
@@ -63,7 +76,8 @@ def _compile_one(schema, compiled):
     for number, (name, field) in enumerate(schema.dump_fields.items()):
         key = field.data_key if field.data_key is not None else name
         attribute = field.attribute if field.attribute is not None else name
-        code = _field_code(field, f"_f{number}", names, compiled)
+        code = _field_code(field, f"_f{number}", names, compiled, depth) \
+            if _plain_field(field) else None
         if code is None or "." in attribute or not field._CHECK_ATTRIBUTE:
             names[f"_field{number}"], names[f"_name{number}"] = field, name
             lines += [f"    value = _field{number}.serialize(_name{number}, obj, "
@@ -85,12 +99,13 @@ def _compile_one(schema, compiled):
     return names["dump_one"]
 
 
-def _field_code(field, prefix, names, compiled):
+def _field_code(field, prefix, names, compiled, depth):
     """An expression turning `value` into what `field._serialize` returns, or None."""
     kind = type(field)
     serialize = kind._serialize
     if isinstance(field, fields.Integer) and serialize is _NUMBER_SERIALIZE \
-            and kind._format_num is fields.Number._format_num and not field.as_string:
+            and kind._format_num is fields.Number._format_num and kind.num_type is int \
+            and not field.as_string:
         return "value if type(value) is int else None if value is None else _int(value)"
     if isinstance(field, fields.String) and serialize is fields.String._serialize:
         return ("value if type(value) is str else None if value is None else "
@@ -105,20 +120,20 @@ def _field_code(field, prefix, names, compiled):
         return "value"
     if kind is fields.Nested:
         return _nested_code(field.schema, field.schema.many or field.many, prefix, names,
-                            compiled)
+                            compiled, depth)
     if kind is fields.List and type(field.inner) is fields.Nested:
         inner = field.inner
         if inner.schema.many or inner.many:
             return None
-        if _nested_code(inner.schema, False, prefix, names, compiled) is None:
+        if _nested_code(inner.schema, False, prefix, names, compiled, depth) is None:
             return None
         return (f"None if value is None else [None if item is None else {prefix}_dump(item) "
                 "for item in value]")
     return None
 
 
-def _nested_code(schema, many, prefix, names, compiled):
-    one = _compile_one(schema, compiled)
+def _nested_code(schema, many, prefix, names, compiled, depth):
+    one = _compile_one(schema, compiled, depth + 1)
     if one is None:
         return None
     names[f"{prefix}_dump"] = one

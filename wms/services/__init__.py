@@ -2,14 +2,14 @@
 
 Services never read `request` or call `abort()`: they take plain values and raise ApiError.
 """
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from wms.db_errors import is_conflict
 from wms.extensions import SQLITE_BUSY_TIMEOUT, db
-from wms.writer_lock import lock_path, writer_turn
+from wms.writer_lock import Turn, lock_path, writer_turn
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ IN_UNIT_OF_WORK = "wms.unit_of_work"
 @contextmanager
 def unit_of_work():
     info = db.session.info
+    outer = info.get(IN_UNIT_OF_WORK)
     try:
         info[IN_UNIT_OF_WORK] = True
         with _writing(db.session):  # committed or rolled back before the next writer starts
@@ -39,7 +40,12 @@ def unit_of_work():
         db.session.rollback()  # (also when the write could not begin)
         raise
     finally:
-        info.pop(IN_UNIT_OF_WORK, None)
+        if not outer:
+            info.pop(IN_UNIT_OF_WORK, None)
+
+
+# In session.info while the session holds the writers' turn (wms/writer_lock.py).
+HOLDS_TURN = "wms.writer_turn"
 
 
 @contextmanager
@@ -59,9 +65,31 @@ def _writing(session):
         yield
         return
     path = lock_path(connection.engine.url)
-    with writer_turn(path, SQLITE_BUSY_TIMEOUT) if path else nullcontext():
+    if path is None or session.info.get(HOLDS_TURN):  # in memory, or its turn already
         connection.exec_driver_sql("BEGIN IMMEDIATE")
         yield
+        return
+    with writer_turn(path, SQLITE_BUSY_TIMEOUT) as turn:
+        if turn is Turn.TIMED_OUT:
+            _begin_now(connection)
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        session.info[HOLDS_TURN] = True
+        try:
+            yield
+        finally:
+            session.info.pop(HOLDS_TURN, None)
+
+
+def _begin_now(connection):
+    """BEGIN IMMEDIATE without waiting in SQLite's busy handler: a writer that waited the whole
+    busy timeout for its turn fails now if the database is still locked, as it would have
+    without the turns."""
+    connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT * 1000}")
 
 
 def in_transaction(operation, attempts=4):
