@@ -26,6 +26,13 @@ def test_one_statement_for_every_value():
     assert warehouses.locations_query(1, rack=2)[0] is warehouses.locations_query(3, rack=4)[0]
     assert warehouses.locations_query(1, rack=2)[2] == {"warehouse_id": 1, "rack": 2}
     assert pagination._page_of(first[0]) is pagination._page_of(second[0])
+    # The scanners' lookups: a location by code or id, with a SKU and its placement there.
+    by_code = warehouses.location_select(1, code="R1-A1-N1")
+    assert by_code[0] is warehouses.location_select(2, code="R9-A9-N9")[0]
+    assert by_code[1] == {"code": "R1-A1-N1", "warehouse_id": 1}
+    assert warehouses.location_select(None, location_id=4) == (
+        warehouses.location_select(None, location_id=5)[0], {"location_id": 4})
+    assert inventory._with_sku_statement(by_code[0]) is inventory._with_sku_statement(by_code[0])
 
 
 def test_a_search_has_statements_of_its_own():

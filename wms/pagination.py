@@ -61,8 +61,8 @@ def _page_of(stmt):
     OFFSET are never joined."""
     page = _pages.get(stmt)
     if page is None:
-        page = _pages[stmt] = _cut(stmt, sa.bindparam(_LIMIT, type_=sa.Integer),
-                                     sa.bindparam(_OFFSET, type_=sa.Integer))
+        limit, offset = (sa.bindparam(name, type_=sa.Integer) for name in (_LIMIT, _OFFSET))
+        page = _pages[stmt] = _cut(stmt, limit, offset)
     return page
 
 

@@ -47,9 +47,16 @@ def find_style(code):
 
 
 def _placement(location_id, variation_id, lock=False):
-    stmt = sa.select(Placement).where(Placement.warehouselocation_id == location_id,
-                                      Placement.variation_id == variation_id)
-    return db.session.scalar(_locked(stmt) if lock else stmt)
+    return db.session.scalar(_placement_statement(lock), {
+        "location_id": location_id, "variation_id": variation_id})
+
+
+@functools.cache
+def _placement_statement(lock):
+    stmt = sa.select(Placement).where(
+        Placement.warehouselocation_id == sa.bindparam("location_id"),
+        Placement.variation_id == sa.bindparam("variation_id"))
+    return _locked(stmt) if lock else stmt
 
 
 def _locked(stmt, **of):
@@ -64,16 +71,22 @@ def _location_with_sku(sku, missing, *, share=False, warehouse_id=None, code=Non
     """(location, the variation of `sku` or None, its placement at the location or None), in
     one statement: the location as find_location finds it (404 `missing` if none; `share` locks
     its row), the variation with its product."""
-    joined = (sa.outerjoin(WarehouseLocation, Variation, Variation.sku == sku)
-              .outerjoin(Placement, sa.and_(Placement.warehouselocation_id == WarehouseLocation.id,
-                                            Placement.variation_id == Variation.id)))
-    stmt = (location_select(warehouse_id, code, location_id, share)
-            .add_columns(Variation, Placement).select_from(joined)
-            .options(joinedload(Variation.product)))
-    row = db.session.execute(stmt).first()
+    location, params = location_select(warehouse_id, code, location_id, share)
+    row = db.session.execute(_with_sku_statement(location), {**params, "sku": sku}).first()
     if row is None:
         location_missing(warehouse_id, missing)
     return row
+
+
+@functools.cache
+def _with_sku_statement(location):
+    """`location` (a kept statement of location_select) with the variation of the SKU
+    `sku` and its placement there."""
+    joined = (sa.outerjoin(WarehouseLocation, Variation, Variation.sku == sa.bindparam("sku"))
+              .outerjoin(Placement, sa.and_(Placement.warehouselocation_id == WarehouseLocation.id,
+                                            Placement.variation_id == Variation.id)))
+    return (location.add_columns(Variation, Placement).select_from(joined)
+            .options(joinedload(Variation.product)))
 
 
 def _active(location):

@@ -35,24 +35,35 @@ def find_location(warehouse_id, code=None, location_id=None, missing=LOCATION_MI
     unnamed); 404 names what was not found. `share` holds a shared lock on its row until the
     transaction ends: whatever is put there sees it in service, and taking it out of service
     (set_location_active, which locks the row) waits for the transaction."""
-    location = db.session.scalar(location_select(warehouse_id, code, location_id, share))
+    stmt, params = location_select(warehouse_id, code, location_id, share)
+    location = db.session.scalar(stmt, params)
     if location is None:
         location_missing(warehouse_id, missing)
     return location
 
 
 def location_select(warehouse_id, code=None, location_id=None, share=False):
-    """The statement of find_location, for a caller that joins more to it (its first entity
-    is the location; `share` locks the location's row only)."""
+    """(statement, params) of find_location, for a caller that joins more to the statement
+    (its first entity is the location; `share` locks the location's row only). The statement
+    is made once for each kind of lookup; `params` holds the values of its parameters
+    `warehouse_id` and `location_id` or `code`."""
+    params = {"location_id": location_id} if location_id is not None else {"code": code}
+    if warehouse_id is not None:
+        params["warehouse_id"] = warehouse_id
+    return _location_statement(warehouse_id is not None, location_id is not None, share), params
+
+
+@functools.cache
+def _location_statement(by_warehouse, by_id, share):
     stmt = sa.select(WarehouseLocation)
     if share:
         stmt = stmt.with_for_update(read=True, of=WarehouseLocation).execution_options(
             populate_existing=True)
-    if warehouse_id is not None:
-        stmt = stmt.where(WarehouseLocation.warehouse_id == warehouse_id)
-    if location_id is not None:
-        return stmt.where(WarehouseLocation.id == location_id)
-    return stmt.where(WarehouseLocation.mapped_string == code)
+    if by_warehouse:
+        stmt = stmt.where(WarehouseLocation.warehouse_id == sa.bindparam("warehouse_id"))
+    if by_id:
+        return stmt.where(WarehouseLocation.id == sa.bindparam("location_id"))
+    return stmt.where(WarehouseLocation.mapped_string == sa.bindparam("code"))
 
 
 def location_missing(warehouse_id, missing=LOCATION_MISSING):
