@@ -47,9 +47,9 @@ sys.path.insert(0, str(ROOT))
 from config import Config, database_url  # noqa: E402
 from wms import create_app  # noqa: E402
 from wms.extensions import db  # noqa: E402
-from wms.models import (Movement, Placement, Variation, Warehouse,  # noqa: E402
+from wms.models import (Movement, Placement, PlacementCount, Variation, Warehouse,  # noqa: E402
                         WarehouseLocation)
-from wms.services.bulk_demo import LARGE, SKU_BASE  # noqa: E402
+from wms.services.bulk_demo import LARGE, SKU_BASE, settle  # noqa: E402
 from wms.services.clients import create_client  # noqa: E402
 
 
@@ -245,6 +245,10 @@ class Store:
                 Warehouse.name.startswith(BENCH_WAREHOUSE_PREFIX), ~has_locations)
                 .execution_options(synchronize_session=False))
             db.session.commit()
+            # As the store was left when it was built: analyzed and, on PostgreSQL, vacuumed
+            # (the server's autovacuum may be off), so that the rows this undid leave no dead
+            # tuples or stale statistics for the next run to read past.
+            settle((Warehouse, WarehouseLocation, Placement, PlacementCount, Movement))
         return len(located)
 
     def _unmap_racks(self):

@@ -159,7 +159,7 @@ def _placements(locations, placements, variations):
                    kind="locate")
 
 
-def _settle(models):
+def settle(models):
     """The written tables as a store that has run for a while has them: fresh statistics
     (SQLite's planner reads them when present) and, on PostgreSQL, vacuumed, so that a
     warehouse's placements are counted and paged from the index alone (an index-only scan
@@ -209,7 +209,7 @@ def build_store(*, locations, placements, variations=None):
         products = _catalog(variations)
         _placements(locations, placements, variations)
         sync_id_sequences(*WRITTEN)
-    _settle(WRITTEN + (PlacementCount,))
+    settle(WRITTEN + (PlacementCount,))
     return {"stores": len(STORES), "warehouses": len(WAREHOUSES), "locations": locations,
             "products": products, "images": products * IMAGES_PER_PRODUCT,
             "variations": variations, "placements": placements, "movements": placements}
