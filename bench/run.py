@@ -887,7 +887,7 @@ def targets(routes):
                         "met": w["p50_ms"] < TARGET_P50_MS, "value": round(w["p50_ms"], 1)})
         out.append({"route": r["route"], "target": "peak RSS < 150 MB per worker",
                     "met": w["peak_rss_mb"] < TARGET_RSS_MB, "value": round(w["peak_rss_mb"])})
-        by_size = w["statements_by_per_page"]
+        by_size = {int(size): count for size, count in (w["statements_by_per_page"] or {}).items()}
         if by_size:
             out.append({"route": r["route"], "target": "same statements at any page size",
                         "met": len(set(by_size.values())) == 1, "value": by_size})
@@ -924,7 +924,9 @@ def markdown(results):
         if replaced:
             out += ["gunicorn killed and replaced wms workers whose request ran over its 30 s "
                     "timeout: " + ", ".join(replaced) + ".", ""]
-        out += ["### Targets (issue 11)", ""]
+        out += ["### Targets (issue 11)", "",
+                "Why each target not met is not, and what it would take: bench/README.md, "
+                "\"The targets not met\".", ""]
         for t in targets(run["routes"]):
             out.append(f"- {'met' if t['met'] else '**not met**'}: {t['route']}: {t['target']} "
                        f"({t['value']})")
