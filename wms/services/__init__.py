@@ -23,6 +23,12 @@ class Actor:
 IN_UNIT_OF_WORK = "wms.unit_of_work"
 
 
+def given(**values):
+    """The values that were given (not None): the parameters of a statement built once, with a
+    bound parameter for each filter a request may give."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
 @contextmanager
 def unit_of_work():
     info = db.session.info

@@ -14,7 +14,7 @@ from wms.extensions import db
 from wms.models import (Movement, Placement, PlacementCount, Product, Variation, Warehouse,
                         WarehouseLocation)
 from wms.models.base import utcnow
-from wms.services import in_transaction
+from wms.services import given, in_transaction
 from wms.services.warehouses import find_location, location_missing, location_select
 
 SKU_MISSING = "No se encontro el SKU a ubicar."
@@ -415,7 +415,7 @@ def placements_query(warehouse_id=None, sku=None):
     location, and their parameters' values. The placements of a warehouse, or of all of them,
     are counted by placement_counts."""
     rows, count = _placements_statements(warehouse_id is not None, sku is not None)
-    return rows, count, _given(warehouse_id=warehouse_id, sku=sku)
+    return rows, count, given(warehouse_id=warehouse_id, sku=sku)
 
 
 @functools.cache
@@ -429,10 +429,6 @@ def _placements_statements(by_warehouse, by_sku):
     if by_sku:
         return rows, sa.select(sa.func.count(Placement.id)).where(*where)
     return rows, placement_count(warehouse_id)
-
-
-def _given(**params):
-    return {name: value for name, value in params.items() if value is not None}
 
 
 def placement_count(warehouse_id=None):

@@ -8,7 +8,7 @@ from wms.errors import ApiError, Conflict
 from wms.extensions import db
 from wms.models import Movement, Placement, Store, Warehouse, WarehouseLocation
 from wms.models.warehouse import location_code
-from wms.services import in_transaction
+from wms.services import given, in_transaction
 from wms.services.products import items_count
 
 WAREHOUSE_MISSING = "La bodega no existe."
@@ -155,7 +155,7 @@ def warehouses_query(store_id=None):
     """(rows, count, params): statements of warehouses with their store, and their parameters'
     values."""
     rows, count = _warehouses_statements(store_id is not None)
-    return rows, count, {} if store_id is None else {"store_id": store_id}
+    return rows, count, given(store_id=store_id)
 
 
 @functools.cache
@@ -190,8 +190,7 @@ def locations_query(warehouse_id, q=None, column="id", order="asc", rack=None, a
     their parameters' values."""
     build = _locations_statements if q else _kept_locations_statements
     rows, count = build(column, order, rack is not None, active is not None, q)
-    params = {"warehouse_id": warehouse_id, "rack": rack, "active": active}
-    return rows, count, {name: value for name, value in params.items() if value is not None}
+    return rows, count, given(warehouse_id=warehouse_id, rack=rack, active=active)
 
 
 def _locations_statements(column, order, by_rack, by_active, q=None):
